@@ -1,0 +1,599 @@
+//! The catalogue: everything ozgcheck knows about services, wording and
+//! portals, loaded from TOML files under `catalogues/` and validated once.
+//!
+//! Files of a catalogue directory:
+//! - `services.toml` — the services (ids, names, terms that make a page about
+//!   them, LeiKa keys that appear in service-directory URLs);
+//! - `signals.toml` — phrase lists that mark a level (online application,
+//!   full transaction, form download), or take one away (negation,
+//!   appointment booking, contact forms);
+//! - `portals.toml` — known service-portal hosts, the states and services they
+//!   serve, and retired ones;
+//! - `page.toml` — CSS selectors for main content and boilerplate.
+//!
+//! Every problem is reported as `file:line: what is wrong`; loading stops at
+//! the first file that has errors and lists all of that file's errors.
+
+use crate::text::{Phrase, PhraseSet};
+use crate::types::{ServiceId, State};
+use include_dir::{include_dir, Dir};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The catalogue shipped inside the binary (a copy of `catalogues/`).
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/catalogues");
+
+/// Errors from loading catalogue, profile and other TOML inputs.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+/// One validation problem, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// A TOML source with its name, to turn byte spans into `file:line`.
+pub struct Source<'a> {
+    pub name: String,
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    pub fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+    pub fn problem(&self, offset: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            file: self.name.clone(),
+            line: self.line_of(offset),
+            message: message.into(),
+        }
+    }
+    /// Parse TOML into `T`, turning syntax and type errors into a located problem.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, LoadError> {
+        toml::from_str::<T>(self.text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            // toml's message repeats the snippet over several lines; keep the
+            // first line, which says what is wrong.
+            let msg = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
+            LoadError::Invalid(vec![self.problem(offset, msg)])
+        })
+    }
+}
+
+// ---- raw file shapes (what the author wrote) ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServices {
+    schema: Spanned<u32>,
+    edition: String,
+    service: Vec<Spanned<RawService>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    id: Spanned<String>,
+    name: String,
+    terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    leika: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignals {
+    schema: Spanned<u32>,
+    application: RawPhraseList,
+    transaction: RawPhraseList,
+    form_download: RawPhraseList,
+    form_words: RawPhraseList,
+    print: RawPhraseList,
+    login: RawPhraseList,
+    negation: RawPhraseList,
+    appointment: RawPhraseList,
+    contact: RawPhraseList,
+    search: RawPhraseList,
+    news: RawPhraseList,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhraseList {
+    phrases: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPortals {
+    schema: Spanned<u32>,
+    portal: Vec<Spanned<RawPortal>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPortal {
+    host: Spanned<String>,
+    name: String,
+    states: Vec<Spanned<String>>,
+    services: Vec<Spanned<String>>,
+    #[serde(default)]
+    retired: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    schema: Spanned<u32>,
+    main: Vec<Spanned<String>>,
+    boilerplate: Vec<Spanned<String>>,
+    #[serde(default)]
+    breadcrumb: Vec<Spanned<String>>,
+}
+
+// ---- validated catalogue (what the program uses) ----
+
+/// One service of the catalogue.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: ServiceId,
+    pub name: String,
+    pub terms: PhraseSet,
+    /// Service-directory keys (LeiKa) that appear in URLs.
+    pub leika: Vec<String>,
+}
+
+/// Which services a portal serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope<T> {
+    All,
+    Only(Vec<T>),
+}
+
+impl<T: PartialEq> Scope<T> {
+    pub fn contains(&self, t: &T) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Only(v) => v.contains(t),
+        }
+    }
+}
+
+/// A known service portal host.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    /// `host.example` or `*.example` (any subdomain and the domain itself).
+    pub host: String,
+    pub name: String,
+    pub states: Scope<State>,
+    pub services: Scope<ServiceId>,
+    /// Set when the portal was shut down: links to it are stale evidence.
+    pub retired: Option<String>,
+}
+
+impl Portal {
+    pub fn matches_host(&self, host: &str) -> bool {
+        host_matches(&self.host, host)
+    }
+}
+
+/// `pattern` is a host or `*.domain`; hosts compare case-insensitively.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let pattern = pattern.to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
+        None => host == pattern,
+    }
+}
+
+/// Phrase lists that mark or cancel signals.
+#[derive(Debug, Clone)]
+pub struct Signals {
+    /// Wording that offers the online application (level 3).
+    pub application: PhraseSet,
+    /// Wording of a fully digital process (level 4).
+    pub transaction: PhraseSet,
+    /// Wording of a downloadable form (level 2) in link text or context.
+    pub form_download: PhraseSet,
+    /// Words that name an application form document.
+    pub form_words: PhraseSet,
+    /// Wording that the filled-in form is printed and sent on paper.
+    pub print: PhraseSet,
+    /// Online account logins (BundID, Nutzerkonto, …).
+    pub login: PhraseSet,
+    /// Negations that cancel signals in the same sentence.
+    pub negation: PhraseSet,
+    /// Appointment booking: never an online application.
+    pub appointment: PhraseSet,
+    /// Contact and feedback forms: never an online application.
+    pub contact: PhraseSet,
+    /// Site search forms.
+    pub search: PhraseSet,
+    /// Wording that marks a page as a news item.
+    pub news: PhraseSet,
+}
+
+/// Selectors that find main content and boilerplate.
+#[derive(Debug, Clone)]
+pub struct PageRules {
+    pub main: Vec<String>,
+    pub boilerplate: Vec<String>,
+    pub breadcrumb: Vec<String>,
+}
+
+/// The whole validated catalogue.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub edition: String,
+    pub services: Vec<Service>,
+    pub signals: Signals,
+    pub portals: Vec<Portal>,
+    pub page: PageRules,
+    /// Where it was loaded from, for messages.
+    pub origin: String,
+}
+
+pub const SCHEMA: u32 = 1;
+
+impl Catalogue {
+    /// The catalogue compiled into the binary.
+    pub fn embedded() -> Result<Self, LoadError> {
+        let read = |name: &str| -> Result<String, LoadError> {
+            EMBEDDED
+                .get_file(name)
+                .and_then(|f| f.contents_utf8())
+                .map(str::to_string)
+                .ok_or_else(|| LoadError::Io {
+                    path: format!("<embedded>/{name}"),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "not embedded"),
+                })
+        };
+        Self::from_sources("<embedded>", read)
+    }
+
+    /// Load and validate a catalogue directory.
+    pub fn load(dir: &Path) -> Result<Self, LoadError> {
+        let read = |name: &str| -> Result<String, LoadError> {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        Self::from_sources(&dir.display().to_string(), read)
+    }
+
+    /// `--catalogue DIR` if given, else `./catalogues` when it holds a
+    /// catalogue, else the embedded copy.
+    pub fn locate(explicit: Option<&Path>) -> Result<Self, LoadError> {
+        if let Some(dir) = explicit {
+            return Self::load(dir);
+        }
+        let local = PathBuf::from("catalogues");
+        if local.join("services.toml").is_file() {
+            return Self::load(&local);
+        }
+        Self::embedded()
+    }
+
+    fn from_sources(
+        origin: &str,
+        read: impl Fn(&str) -> Result<String, LoadError>,
+    ) -> Result<Self, LoadError> {
+        let name = |f: &str| {
+            if origin == "<embedded>" {
+                format!("<embedded>/{f}")
+            } else {
+                Path::new(origin).join(f).display().to_string()
+            }
+        };
+        let services_text = read("services.toml")?;
+        let services = parse_services(&Source {
+            name: name("services.toml"),
+            text: &services_text,
+        })?;
+        let (edition, services) = services;
+        let ids: HashSet<ServiceId> = services.iter().map(|s| s.id.clone()).collect();
+
+        let signals_text = read("signals.toml")?;
+        let signals = parse_signals(&Source {
+            name: name("signals.toml"),
+            text: &signals_text,
+        })?;
+        let portals_text = read("portals.toml")?;
+        let portals = parse_portals(
+            &Source {
+                name: name("portals.toml"),
+                text: &portals_text,
+            },
+            &ids,
+        )?;
+        let page_text = read("page.toml")?;
+        let page = parse_page(&Source {
+            name: name("page.toml"),
+            text: &page_text,
+        })?;
+        Ok(Catalogue {
+            edition,
+            services,
+            signals,
+            portals,
+            page,
+            origin: origin.to_string(),
+        })
+    }
+
+    pub fn service(&self, id: &ServiceId) -> Option<&Service> {
+        self.services.iter().find(|s| &s.id == id)
+    }
+
+    /// The known portal a host belongs to, if any (most specific pattern wins).
+    pub fn portal_for_host(&self, host: &str) -> Option<&Portal> {
+        self.portals
+            .iter()
+            .filter(|p| p.matches_host(host))
+            .max_by_key(|p| (!p.host.starts_with("*."), p.host.len()))
+    }
+}
+
+fn check_schema(src: &Source, schema: &Spanned<u32>, problems: &mut Vec<Problem>) {
+    if *schema.get_ref() != SCHEMA {
+        problems.push(src.problem(
+            schema.span().start,
+            format!(
+                "schema {} is not supported by this ozgcheck (it reads schema {SCHEMA})",
+                schema.get_ref()
+            ),
+        ));
+    }
+}
+
+fn phrases(src: &Source, raw: &[Spanned<String>], problems: &mut Vec<Problem>) -> PhraseSet {
+    let mut out = Vec::new();
+    for p in raw {
+        match Phrase::parse(p.get_ref()) {
+            Ok(ph) => out.push(ph),
+            Err(e) => problems.push(src.problem(p.span().start, e)),
+        }
+    }
+    PhraseSet(out)
+}
+
+fn finish<T>(value: T, problems: Vec<Problem>) -> Result<T, LoadError> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(LoadError::Invalid(problems))
+    }
+}
+
+fn parse_services(src: &Source) -> Result<(String, Vec<Service>), LoadError> {
+    let raw: RawServices = src.parse()?;
+    let mut problems = Vec::new();
+    check_schema(src, &raw.schema, &mut problems);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    if raw.service.is_empty() {
+        problems.push(src.problem(0, "no [[service]] entries"));
+    }
+    for s in &raw.service {
+        let at = s.span().start;
+        let s = s.get_ref();
+        let id = match ServiceId::parse(s.id.get_ref()) {
+            Ok(id) => id,
+            Err(e) => {
+                problems.push(src.problem(s.id.span().start, e));
+                continue;
+            }
+        };
+        if !seen.insert(id.clone()) {
+            problems.push(src.problem(
+                s.id.span().start,
+                format!("service id {id:?} appears twice"),
+            ));
+        }
+        if s.name.trim().is_empty() {
+            problems.push(src.problem(at, format!("service {id}: name is empty")));
+        }
+        if s.terms.is_empty() {
+            problems.push(src.problem(
+                at,
+                format!("service {id}: needs at least one term that names it"),
+            ));
+        }
+        let terms = phrases(src, &s.terms, &mut problems);
+        let mut leika = Vec::new();
+        for k in &s.leika {
+            let v = k.get_ref();
+            if v.len() != 14 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                problems.push(src.problem(
+                    k.span().start,
+                    format!("service {id}: LeiKa key {v:?} must be 14 digits"),
+                ));
+            } else {
+                leika.push(v.clone());
+            }
+        }
+        out.push(Service {
+            id,
+            name: s.name.clone(),
+            terms,
+            leika,
+        });
+    }
+    finish((raw.edition, out), problems)
+}
+
+fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
+    let raw: RawSignals = src.parse()?;
+    let mut problems = Vec::new();
+    check_schema(src, &raw.schema, &mut problems);
+    let mut list = |l: &RawPhraseList| phrases(src, &l.phrases, &mut problems);
+    let signals = Signals {
+        application: list(&raw.application),
+        transaction: list(&raw.transaction),
+        form_download: list(&raw.form_download),
+        form_words: list(&raw.form_words),
+        print: list(&raw.print),
+        login: list(&raw.login),
+        negation: list(&raw.negation),
+        appointment: list(&raw.appointment),
+        contact: list(&raw.contact),
+        search: list(&raw.search),
+        news: list(&raw.news),
+    };
+    finish(signals, problems)
+}
+
+fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, LoadError> {
+    let raw: RawPortals = src.parse()?;
+    let mut problems = Vec::new();
+    check_schema(src, &raw.schema, &mut problems);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for p in &raw.portal {
+        let p = p.get_ref();
+        let host = p.host.get_ref().to_ascii_lowercase();
+        let at = p.host.span().start;
+        let bare = host.strip_prefix("*.").unwrap_or(&host);
+        let valid_host = !bare.is_empty()
+            && bare.contains('.')
+            && bare
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        if !valid_host {
+            problems.push(src.problem(
+                at,
+                format!("portal host {host:?} must be a host name or *.domain"),
+            ));
+        }
+        if seen.insert(host.clone(), at).is_some() {
+            problems.push(src.problem(at, format!("portal host {host:?} appears twice")));
+        }
+        let states = scope(src, &p.states, &mut problems, State::parse);
+        let services = scope(src, &p.services, &mut problems, |s| {
+            let id = ServiceId::parse(s)?;
+            if ids.contains(&id) {
+                Ok(id)
+            } else {
+                Err(format!("unknown service id {s:?} (not in services.toml)"))
+            }
+        });
+        out.push(Portal {
+            host,
+            name: p.name.clone(),
+            states,
+            services,
+            retired: p.retired.clone(),
+        });
+    }
+    finish(out, problems)
+}
+
+fn scope<T>(
+    src: &Source,
+    raw: &[Spanned<String>],
+    problems: &mut Vec<Problem>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Scope<T> {
+    if raw.len() == 1 && raw[0].get_ref() == "*" {
+        return Scope::All;
+    }
+    let mut out = Vec::new();
+    for r in raw {
+        match parse(r.get_ref()) {
+            Ok(v) => out.push(v),
+            Err(e) => problems.push(src.problem(r.span().start, e)),
+        }
+    }
+    if raw.is_empty() {
+        problems.push(src.problem(0, "an empty list; use [\"*\"] for all"));
+    }
+    Scope::Only(out)
+}
+
+fn parse_page(src: &Source) -> Result<PageRules, LoadError> {
+    let raw: RawPage = src.parse()?;
+    let mut problems = Vec::new();
+    check_schema(src, &raw.schema, &mut problems);
+    let mut sel = |list: &[Spanned<String>]| {
+        let mut out = Vec::new();
+        for s in list {
+            match scraper::Selector::parse(s.get_ref()) {
+                Ok(_) => out.push(s.get_ref().clone()),
+                Err(e) => problems.push(src.problem(
+                    s.span().start,
+                    format!("CSS selector {:?} does not parse: {e}", s.get_ref()),
+                )),
+            }
+        }
+        out
+    };
+    let page = PageRules {
+        main: sel(&raw.main),
+        boilerplate: sel(&raw.boilerplate),
+        breadcrumb: sel(&raw.breadcrumb),
+    };
+    finish(page, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_is_valid_and_has_the_2023_services() {
+        let c = match Catalogue::embedded() {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(c.services.len(), 13);
+        assert!(c
+            .services
+            .iter()
+            .any(|s| s.id.as_str() == "bewohnerparkausweis"));
+    }
+
+    #[test]
+    fn host_patterns() {
+        assert!(host_matches("*.hagen.de", "www.hagen.de"));
+        assert!(host_matches("*.hagen.de", "hagen.de"));
+        assert!(!host_matches("*.hagen.de", "nothagen.de"));
+        assert!(host_matches(
+            "www.elterngeld-digital.de",
+            "WWW.Elterngeld-Digital.de"
+        ));
+    }
+}

@@ -1,0 +1,476 @@
+//! The command line: flags as typed, validated once here, then handed to the
+//! library as typed options. Logs and progress go to stderr, machine output
+//! to stdout or `-o FILE`. Exit codes: 0 success, 1 differences found (diff,
+//! audit), 2 usage or input error, 3 runtime failure.
+
+use crate::catalogue::Catalogue;
+use crate::crawl::{self, fetch::Resolve, CrawlOptions, Progress};
+use crate::demo::{self, LocalSite};
+use crate::profile::Profile;
+use crate::report;
+use crate::store::{RunRecord, Store, StoreError};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ozgcheck",
+    version,
+    about = "Measures how far a city's OZG services are really online, with stored evidence.",
+    long_about = None
+)]
+pub struct Cli {
+    /// Database directory (sled). Default: $OZGCHECK_DB, else ./ozgcheck-db.
+    #[arg(
+        long,
+        global = true,
+        env = "OZGCHECK_DB",
+        default_value = "ozgcheck-db"
+    )]
+    pub db: PathBuf,
+    /// Catalogue directory. Default: ./catalogues if present, else the
+    /// catalogue built into this binary.
+    #[arg(long, global = true)]
+    pub catalogue: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Crawl a city's sites and record evidence for every service.
+    Crawl(CrawlArgs),
+    /// Show the result of a run.
+    Report(ReportArgs),
+    /// List the runs in the database.
+    Runs(RunsArgs),
+    /// Work with catalogues.
+    #[command(subcommand)]
+    Catalogue(CatalogueCmd),
+    /// Serve the bundled demo city on loopback, crawl it into a temporary
+    /// database and print the report. Needs no network.
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CrawlArgs {
+    /// City profile (TOML).
+    pub profile: PathBuf,
+    /// Stop after fetching this many pages (liveness checks not counted).
+    #[arg(long, default_value_t = 5000)]
+    pub max_pages: usize,
+    /// Follow links at most this many steps from a seed.
+    #[arg(long, default_value_t = 10)]
+    pub max_depth: usize,
+    /// Requests per second per host; 0 means no limit (benchmarks only).
+    #[arg(long, default_value_t = 2.0)]
+    pub rate: f64,
+    /// Requests in flight at once, over all hosts.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Send requests for HOST to ADDR (like curl): HOST:PORT:ADDR. When the
+    /// URL has no port, PORT is the port connected to.
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<Resolve>,
+    /// Continue the last interrupted run of this city (not yet supported).
+    #[arg(long)]
+    pub resume: bool,
+    /// A label kept with the run, e.g. "Stichtag Umfrage 2025".
+    #[arg(long)]
+    pub label: Option<String>,
+    /// User-Agent header (default names ozgcheck and its version).
+    #[arg(long)]
+    pub user_agent: Option<String>,
+    /// Largest response body read, in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    pub max_body: usize,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Run id, `latest`, `previous` or a date YYYY-MM-DD.
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunsArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogueCmd {
+    /// Validate a catalogue directory (and the city profiles in its cities/).
+    Check {
+        /// Directory to check (default: ./catalogues).
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+}
+
+/// A failure with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn input(m: impl std::fmt::Display) -> Self {
+        Failure {
+            code: 2,
+            message: m.to_string(),
+        }
+    }
+    fn runtime(m: impl std::fmt::Display) -> Self {
+        Failure {
+            code: 3,
+            message: m.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::runtime(e)
+    }
+}
+
+fn load_catalogue(dir: Option<&Path>) -> Result<Arc<Catalogue>, Failure> {
+    Catalogue::locate(dir).map(Arc::new).map_err(Failure::input)
+}
+
+/// Run the parsed command; returns the exit code.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Crawl(args) => crawl_cmd(&cli.db, cli.catalogue.as_deref(), args).await,
+        Command::Report(args) => report_cmd(&cli.db, cli.catalogue.as_deref(), args),
+        Command::Runs(args) => runs_cmd(&cli.db, args),
+        Command::Catalogue(CatalogueCmd::Check { dir }) => catalogue_check(dir.or(cli.catalogue)),
+        Command::Demo(args) => demo_cmd(cli.catalogue.as_deref(), args).await,
+    }
+}
+
+fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
+    if !args.rate.is_finite() || args.rate < 0.0 {
+        return Err(Failure::input(format!(
+            "--rate {}: must be 0 (no limit) or a positive number of requests per second",
+            args.rate
+        )));
+    }
+    if args.concurrency == 0 || args.concurrency > 512 {
+        return Err(Failure::input("--concurrency must be between 1 and 512"));
+    }
+    if args.max_pages == 0 {
+        return Err(Failure::input("--max-pages must be at least 1"));
+    }
+    if args.resume {
+        return Err(Failure::input(
+            "--resume is not supported by this version yet; start a new crawl",
+        ));
+    }
+    if args.max_body < 1024 {
+        return Err(Failure::input("--max-body must be at least 1024 bytes"));
+    }
+    Ok(CrawlOptions {
+        max_pages: args.max_pages,
+        max_depth: args.max_depth,
+        rate: args.rate,
+        concurrency: args.concurrency,
+        user_agent: args
+            .user_agent
+            .clone()
+            .unwrap_or_else(crawl::default_user_agent),
+        resolve: args.resolve.clone(),
+        label: args.label.clone(),
+        max_body: args.max_body,
+        ..CrawlOptions::default()
+    })
+}
+
+async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result<u8, Failure> {
+    let opts = validate_crawl(&args)?;
+    let profile = Profile::load(&args.profile).map_err(Failure::input)?;
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = Store::open(db)?;
+    if opts.rate == 0.0 {
+        tracing::warn!("--rate 0: no rate limit; use this only against your own servers");
+    }
+    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts).await?;
+    let report = report::build(&catalogue, &store, &record)?;
+    eprint!("{}", summary(&record));
+    let online = report.services.iter().filter(|s| s.online).count();
+    eprintln!(
+        "{online} of {} services online. See `ozgcheck report --run {}`.",
+        report.services.len(),
+        record.id
+    );
+    Ok(0)
+}
+
+async fn crawl_with_ctrl_c(
+    profile: &Profile,
+    catalogue: Arc<Catalogue>,
+    store: &Store,
+    opts: &CrawlOptions,
+) -> Result<RunRecord, Failure> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = tx.send(true);
+            // A second Ctrl-C ends the process at once; what was flushed stays.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    let progress = |p: &Progress| {
+        eprintln!(
+            "crawl: {} fetched, {} queued, {} in flight, {} errors",
+            p.pages_fetched, p.queued, p.in_flight, p.errors
+        );
+    };
+    let res = crawl::run(profile, catalogue, store, opts, rx, &progress).await;
+    ctrl_c.abort();
+    res.map_err(Failure::runtime)
+}
+
+fn summary(r: &RunRecord) -> String {
+    let secs = r
+        .finished_at
+        .map(|f| (f.as_millisecond() - r.started_at.as_millisecond()) as f64 / 1000.0)
+        .unwrap_or(0.0);
+    let s = &r.stats;
+    let mut errors: Vec<String> = s
+        .errors_by_class
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    if errors.is_empty() {
+        errors.push("none".into());
+    }
+    format!(
+        "run {} {}: {} pages ({} bytes, {} new snapshots) in {:.1} s, {} liveness checks, {} robots exclusions, {} skipped by limits, errors: {}\n",
+        r.id,
+        r.status.public(),
+        s.pages_fetched,
+        s.bytes_received,
+        s.snapshots_new,
+        secs,
+        s.liveness_checks,
+        s.robots_excluded,
+        s.skipped_by_limits,
+        errors.join(", ")
+    )
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match path {
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| Failure::runtime(format!("{}: cannot write: {e}", p.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .or_else(|e| {
+                    // A closed pipe (`| head`) is not an error worth a message.
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| Failure::runtime(format!("stdout: {e}")))
+        }
+    }
+}
+
+fn open_existing(db: &Path) -> Result<Store, Failure> {
+    if !db.exists() {
+        return Err(Failure::input(format!(
+            "database {} does not exist; run `ozgcheck crawl PROFILE.toml` first (or pass --db)",
+            db.display()
+        )));
+    }
+    Ok(Store::open(db)?)
+}
+
+fn find_run(store: &Store, spec: &str) -> Result<RunRecord, Failure> {
+    store.resolve_run(spec)?.ok_or_else(|| {
+        Failure::input(format!(
+            "no run matches {spec:?}; `ozgcheck runs` lists the runs in {}",
+            store.path().display()
+        ))
+    })
+}
+
+fn report_cmd(db: &Path, cat_dir: Option<&Path>, args: ReportArgs) -> Result<u8, Failure> {
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = open_existing(db)?;
+    let run = find_run(&store, &args.run)?;
+    let r = report::build(&catalogue, &store, &run)?;
+    let text = match args.format {
+        ReportFormat::Table => report::to_table(&r),
+        ReportFormat::Json => report::to_json(&r),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(0)
+}
+
+fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
+    let store = open_existing(db)?;
+    let runs = store.runs()?;
+    let mut rows = Vec::new();
+    for r in &runs {
+        let online = store
+            .verdicts(&r.id)?
+            .iter()
+            .filter(|v| v.level >= report::ONLINE_FROM)
+            .count();
+        rows.push((r, online));
+    }
+    let text = match args.format {
+        ReportFormat::Json => {
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(r, online)| {
+                    serde_json::json!({
+                        "run": report::RunHeader::of(r),
+                        "services_online": online,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+        }
+        ReportFormat::Table => {
+            let mut t = format!(
+                "{:<24} {:<16} {:<20} {:>8} {:<11} {:>6} {:>7}  {}\n",
+                "RUN", "CITY", "STARTED", "SECONDS", "STATUS", "PAGES", "ONLINE", "LABEL"
+            );
+            for (r, online) in &rows {
+                let secs = r
+                    .finished_at
+                    .map(|f| {
+                        format!(
+                            "{:.0}",
+                            (f.as_millisecond() - r.started_at.as_millisecond()) as f64 / 1000.0
+                        )
+                    })
+                    .unwrap_or_else(|| "–".into());
+                t.push_str(&format!(
+                    "{:<24} {:<16} {:<20} {:>8} {:<11} {:>6} {:>7}  {}\n",
+                    r.id,
+                    crate::text::clip(&r.city, 16),
+                    report::rfc3339(r.started_at),
+                    secs,
+                    r.status.public(),
+                    r.stats.pages_fetched,
+                    online,
+                    r.label.as_deref().unwrap_or("")
+                ));
+            }
+            if rows.is_empty() {
+                t.push_str("(no runs yet)\n");
+            }
+            t
+        }
+    };
+    write_output(None, &text)?;
+    Ok(0)
+}
+
+fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
+    let dir = dir.unwrap_or_else(|| PathBuf::from("catalogues"));
+    let cat = Catalogue::load(&dir).map_err(Failure::input)?;
+    let mut problems = Vec::new();
+    let cities = dir.join("cities");
+    let mut count = 0;
+    if let Ok(rd) = std::fs::read_dir(&cities) {
+        let mut paths: Vec<PathBuf> = rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            count += 1;
+            if let Err(e) = Profile::load(&p) {
+                problems.push(e.to_string());
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::input(problems.join("\n")));
+    }
+    eprintln!(
+        "{}: catalogue {} is valid: {} services, {} portals, {count} city profiles",
+        dir.display(),
+        cat.edition,
+        cat.services.len(),
+        cat.portals.len()
+    );
+    Ok(0)
+}
+
+async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure> {
+    let catalogue = load_catalogue(cat_dir)?;
+    let profile = demo::demo_profile().map_err(Failure::input)?;
+    let site = LocalSite::start(demo::demo_files())
+        .await
+        .map_err(Failure::runtime)?;
+    let tmp =
+        tempfile::tempdir().map_err(|e| Failure::runtime(format!("temporary directory: {e}")))?;
+    let store = Store::open(&tmp.path().join("db"))?;
+    eprintln!(
+        "demo: serving {} on {} ({}), crawling into a temporary database",
+        profile.name,
+        site.addr,
+        site.hosts().join(", ")
+    );
+    let opts = CrawlOptions {
+        resolve: site.resolves(),
+        // The server is ours and on loopback: no need to be slow.
+        rate: 0.0,
+        label: Some("demo".into()),
+        ..CrawlOptions::default()
+    };
+    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts).await?;
+    eprint!("{}", summary(&record));
+    let r = report::build(&catalogue, &store, &record)?;
+    let text = match args.format {
+        ReportFormat::Table => report::to_table(&r),
+        ReportFormat::Json => report::to_json(&r),
+    };
+    write_output(None, &text)?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,204 @@
+//! One HTTP request, nothing more: the client with its timeouts, User-Agent
+//! and `--resolve` overrides, and a body reader that stops at the size cap.
+//!
+//! Redirects are *not* followed here: a redirect is recorded and its target
+//! goes back into the frontier, so every hop passes the scope check, robots
+//! and the per-host rate limit like any other request.
+
+use futures_util::StreamExt;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use url::Url;
+
+/// A `--resolve HOST:PORT:ADDR` override (as in curl).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolve {
+    pub host: String,
+    pub port: u16,
+    pub addr: IpAddr,
+}
+
+impl std::str::FromStr for Resolve {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad =
+            || format!("--resolve {s:?}: expected HOST:PORT:ADDR, e.g. www.hagen.de:443:127.0.0.1");
+        let (host, rest) = s.split_once(':').ok_or_else(bad)?;
+        let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().map_err(|_| bad())?;
+        let addr = addr.trim_start_matches('[').trim_end_matches(']');
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        if host.is_empty() {
+            return Err(bad());
+        }
+        Ok(Resolve {
+            host: host.to_ascii_lowercase(),
+            port,
+            addr,
+        })
+    }
+}
+
+impl std::fmt::Display for Resolve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.host, self.port, self.addr)
+    }
+}
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub user_agent: String,
+    pub resolve: Vec<Resolve>,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub total_timeout: Duration,
+}
+
+pub fn client(cfg: &ClientConfig) -> Result<reqwest::Client, reqwest::Error> {
+    let mut b = reqwest::Client::builder()
+        .user_agent(cfg.user_agent.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(cfg.connect_timeout)
+        .read_timeout(cfg.read_timeout)
+        .timeout(cfg.total_timeout)
+        .pool_max_idle_per_host(8);
+    for r in &cfg.resolve {
+        // The socket's port is the one connected to when the URL has no
+        // explicit port, which is curl's HOST:PORT:ADDR meaning.
+        b = b.resolve(&r.host, SocketAddr::new(r.addr, r.port));
+    }
+    b.build()
+}
+
+/// What one request gave.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub location: Option<Url>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Classes of fetch failure, recorded with every failed URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    Timeout(String),
+    Connect(String),
+    TooLarge(usize),
+    Other(String),
+}
+
+impl FetchError {
+    pub fn class(&self) -> &'static str {
+        match self {
+            FetchError::Timeout(_) => "timeout",
+            FetchError::Connect(_) => "connect",
+            FetchError::TooLarge(_) => "too-large",
+            FetchError::Other(_) => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::Timeout(m) => write!(f, "timeout: {m}"),
+            FetchError::Connect(m) => write!(f, "connect: {m}"),
+            FetchError::TooLarge(n) => write!(f, "too-large: body exceeds {n} bytes"),
+            FetchError::Other(m) => write!(f, "other: {m}"),
+        }
+    }
+}
+
+fn classify(e: &reqwest::Error) -> FetchError {
+    // The innermost cause says most ("connection refused", "dns error").
+    let mut msg = e.to_string();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg = s.to_string();
+        src = s.source();
+    }
+    if e.is_timeout() {
+        FetchError::Timeout(msg)
+    } else if e.is_connect() {
+        FetchError::Connect(msg)
+    } else {
+        FetchError::Other(msg)
+    }
+}
+
+fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// GET `url`; read at most `max_body` bytes of the (decompressed) body.
+pub async fn get(
+    client: &reqwest::Client,
+    url: &Url,
+    max_body: usize,
+) -> Result<Response, FetchError> {
+    let resp = client
+        .get(url.clone())
+        .header(
+            reqwest::header::ACCEPT,
+            "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5",
+        )
+        .header(reqwest::header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .map_err(|e| classify(&e))?;
+    let status = resp.status().as_u16();
+    let location = header(&resp, reqwest::header::LOCATION).and_then(|l| url.join(l.trim()).ok());
+    let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
+    let etag = header(&resp, reqwest::header::ETAG);
+    let last_modified = header(&resp, reqwest::header::LAST_MODIFIED);
+    if let Some(len) = resp.content_length() {
+        if len as usize > max_body {
+            return Err(FetchError::TooLarge(max_body));
+        }
+    }
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| classify(&e))?;
+        if body.len() + chunk.len() > max_body {
+            return Err(FetchError::TooLarge(max_body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Response {
+        status,
+        content_type,
+        location,
+        etag,
+        last_modified,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_parses_like_curl() {
+        let r: Result<Resolve, _> = "www.hagen.de:443:127.0.0.1".parse();
+        assert_eq!(
+            r,
+            Ok(Resolve {
+                host: "www.hagen.de".into(),
+                port: 443,
+                addr: IpAddr::from([127, 0, 0, 1])
+            })
+        );
+        assert!("www.hagen.de:[::1]".parse::<Resolve>().is_err());
+        assert!("h:80:[::1]".parse::<Resolve>().is_ok());
+        assert!("h:x:127.0.0.1".parse::<Resolve>().is_err());
+    }
+}

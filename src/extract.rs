@@ -1,0 +1,759 @@
+//! From fetched bytes to a [`Page`]: decoded text, title and headings, the
+//! main content with boilerplate removed, and every link, button, frame and
+//! form with its place in the main text.
+//!
+//! Pure: no I/O, no network. The HTML tree is walked iteratively (never
+//! recursively), so hostile nesting depth cannot overflow the stack, and
+//! `scraper::Html` never leaves this module (it is not `Send`).
+
+use crate::catalogue::PageRules;
+use crate::text::squash_ws;
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html, Node, Selector};
+use std::collections::HashSet;
+use std::ops::Range;
+use url::Url;
+
+/// What kind of element points somewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    Anchor,
+    /// A button or element with `onclick` / `data-href` navigation.
+    Button,
+    Iframe,
+    Frame,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub url: Url,
+    pub text: String,
+    pub kind: LinkKind,
+    /// Byte range of the link's text inside [`Page::main_text`]; None when the
+    /// link is outside the main content (navigation, footer, …).
+    pub span: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub action: Url,
+    pub method: String,
+    /// Visible text, labels, placeholders and button values of the form.
+    pub text: String,
+    pub has_file_upload: bool,
+    /// Inputs a person fills in (not hidden, not buttons).
+    pub fields: usize,
+    pub span: Range<usize>,
+}
+
+/// A parsed page.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub title: String,
+    pub h1: Vec<String>,
+    /// h2/h3 headings inside the main content.
+    pub headings: Vec<String>,
+    pub breadcrumb: String,
+    /// Main content as text; blocks are separated by `\n`.
+    pub main_text: String,
+    /// Byte ranges of link texts inside `main_text`.
+    pub link_spans: Vec<Range<usize>>,
+    pub links: Vec<Link>,
+    pub forms: Vec<Form>,
+    /// Whether the main content came from a main-content selector (rather
+    /// than the whole body minus boilerplate).
+    pub main_found: bool,
+}
+
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "br",
+    "section",
+    "article",
+    "dd",
+    "dt",
+    "dl",
+    "form",
+    "fieldset",
+    "blockquote",
+    "pre",
+    "address",
+    "figure",
+    "figcaption",
+    "hr",
+    "main",
+    "details",
+    "summary",
+    "option",
+    "label",
+];
+
+/// Decode bytes to text: BOM, then the HTTP charset, then `<meta charset>`,
+/// then UTF-8 if the bytes are valid UTF-8, else windows-1252 (the usual
+/// encoding of old German CMSs that declare nothing).
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
+    }
+    let from_header = content_type
+        .and_then(charset_param)
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+    let from_meta = || {
+        let head = &bytes[..bytes.len().min(4096)];
+        let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+        let at = head.find("charset=")?;
+        let rest = head[at + 8..].trim_start_matches(['"', '\'']);
+        let label: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        encoding_rs::Encoding::for_label(label.as_bytes())
+    };
+    let enc = from_header.or_else(from_meta);
+    match enc {
+        Some(e) => e.decode_without_bom_handling(bytes).0.into_owned(),
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+        },
+    }
+}
+
+fn charset_param(ct: &str) -> Option<String> {
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("charset"))
+            .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
+    })
+}
+
+/// Compiled selectors of the catalogue's page rules.
+pub struct Extractor {
+    main: Vec<Selector>,
+    boilerplate: Vec<Selector>,
+    breadcrumb: Vec<Selector>,
+    any_link: Selector,
+    buttons: Selector,
+    frames: Selector,
+    title: Selector,
+    h1: Selector,
+    base: Selector,
+    meta_refresh: Selector,
+    onclick_url: regex::Regex,
+}
+
+fn sel(s: &str) -> Option<Selector> {
+    Selector::parse(s).ok()
+}
+
+impl Extractor {
+    pub fn new(rules: &PageRules) -> Self {
+        // Catalogue selectors were validated on load; fixed ones are literals.
+        let compile = |v: &[String]| v.iter().filter_map(|s| sel(s)).collect::<Vec<_>>();
+        // Literal selectors and regexes: not input-dependent, so a failure is
+        // a programming error caught by the unit tests.
+        let fixed = |s: &str| Selector::parse(s).expect("literal selector parses");
+        Extractor {
+            main: compile(&rules.main),
+            boilerplate: compile(&rules.boilerplate),
+            breadcrumb: compile(&rules.breadcrumb),
+            any_link: fixed("a[href], area[href]"),
+            buttons: fixed("[onclick], [data-href], [data-url], [data-link]"),
+            frames: fixed("iframe[src], frame[src]"),
+            title: fixed("title"),
+            h1: fixed("h1"),
+            base: fixed("base[href]"),
+            meta_refresh: fixed("meta[http-equiv]"),
+            onclick_url: regex::Regex::new(r#"['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[\w\-./]+\.(?:html?|php|aspx?|jsp)(?:\?[^'"\s]*)?)['"]"#)
+                .expect("literal regex compiles"),
+        }
+    }
+
+    /// Parse an HTML document fetched from `url`.
+    pub fn page(&self, html: &str, url: &Url) -> Page {
+        let doc = Html::parse_document(cut_at_depth(html, MAX_DEPTH));
+        let base = doc
+            .select(&self.base)
+            .next()
+            .and_then(|b| b.attr("href"))
+            .and_then(|h| url.join(h.trim()).ok())
+            .unwrap_or_else(|| url.clone());
+
+        let title = doc
+            .select(&self.title)
+            .next()
+            .map(|t| squash_ws(&t.text().collect::<String>()))
+            .unwrap_or_default();
+
+        // Boilerplate nodes, except those that hold the page's h1 (many
+        // sites put the h1 inside a <header> of the article).
+        let mut h1_ancestors = HashSet::new();
+        for h in doc.select(&self.h1).take(8) {
+            for a in h.ancestors() {
+                h1_ancestors.insert(a.id());
+            }
+        }
+        let mut boiler = HashSet::new();
+        for s in &self.boilerplate {
+            for e in doc.select(s) {
+                if !h1_ancestors.contains(&e.id()) {
+                    boiler.insert(e.id());
+                }
+            }
+        }
+        // Every node inside boilerplate, computed once (linear in the page).
+        let mut inside_boiler = HashSet::new();
+        for id in &boiler {
+            if inside_boiler.contains(id) {
+                continue;
+            }
+            if let Some(node) = doc.tree.get(*id) {
+                inside_boiler.extend(node.descendants().map(|d| d.id()));
+            }
+        }
+        let in_boiler = |e: &ElementRef| -> bool { inside_boiler.contains(&e.id()) };
+
+        let h1 = doc
+            .select(&self.h1)
+            .filter(|e| !in_boiler(e) || h1_ancestors.contains(&e.id()))
+            .map(|e| squash_ws(&e.text().collect::<String>()))
+            .filter(|t| !t.is_empty())
+            .collect();
+
+        let breadcrumb = self
+            .breadcrumb
+            .iter()
+            .find_map(|s| doc.select(s).next())
+            .map(|e| squash_ws(&e.text().collect::<String>()))
+            .unwrap_or_default();
+
+        // Main content: the first main selector whose element has text.
+        let main = self.main.iter().find_map(|s| {
+            doc.select(s)
+                .find(|e| !in_boiler(e) && e.text().any(|t| !t.trim().is_empty()))
+        });
+        let main_found = main.is_some();
+        let root = main.or_else(|| {
+            doc.root_element()
+                .child_elements()
+                .find(|e| e.value().name() == "body")
+        });
+
+        let mut page = Page {
+            title,
+            h1,
+            breadcrumb,
+            main_found,
+            ..Page::default()
+        };
+        let mut main_ids = HashSet::new();
+        if let Some(root) = root {
+            self.walk_main(root, &boiler, &base, &mut page, &mut main_ids);
+        }
+
+        // Every other link of the document, for crawling only.
+        let mut seen_nodes: HashSet<_> = main_ids;
+        for e in doc.select(&self.any_link).chain(doc.select(&self.frames)) {
+            if seen_nodes.insert(e.id()) {
+                let attr = if matches!(e.value().name(), "iframe" | "frame") {
+                    "src"
+                } else {
+                    "href"
+                };
+                if let Some(u) = e.attr(attr).and_then(|h| resolve(&base, h)) {
+                    let kind = match e.value().name() {
+                        "iframe" => LinkKind::Iframe,
+                        "frame" => LinkKind::Frame,
+                        _ => LinkKind::Anchor,
+                    };
+                    page.links.push(Link {
+                        url: u,
+                        text: squash_ws(&e.text().collect::<String>()),
+                        kind,
+                        span: None,
+                    });
+                }
+            }
+        }
+        // <meta http-equiv="refresh" content="0; url=…">: old sites redirect so.
+        for m in doc.select(&self.meta_refresh) {
+            let is_refresh = m
+                .attr("http-equiv")
+                .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
+            if let Some(target) = m
+                .attr("content")
+                .filter(|_| is_refresh)
+                .and_then(|c| {
+                    let lc = c.to_ascii_lowercase();
+                    lc.find("url=")
+                        .map(|i| c[i + 4..].trim().trim_matches(['"', '\'']).to_string())
+                })
+                .and_then(|t| resolve(&base, &t))
+            {
+                page.links.push(Link {
+                    url: target,
+                    text: String::new(),
+                    kind: LinkKind::Anchor,
+                    span: None,
+                });
+            }
+        }
+        page
+    }
+
+    fn walk_main(
+        &self,
+        root: ElementRef,
+        boiler: &HashSet<ego_tree::NodeId>,
+        base: &Url,
+        page: &mut Page,
+        main_ids: &mut HashSet<ego_tree::NodeId>,
+    ) {
+        let button_ids: HashSet<_> = root.select(&self.buttons).map(|e| e.id()).collect();
+        let mut skip: Option<ego_tree::NodeId> = None;
+        // Open links/forms: (node id, start offset in main_text).
+        let mut open_links: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        let mut open_forms: Vec<(ego_tree::NodeId, usize, FormAcc)> = Vec::new();
+        let mut open_heads: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        let mut text = String::new();
+
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skip.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => {
+                            let s: &str = t;
+                            if !s.trim().is_empty() {
+                                if needs_space(&text, s) {
+                                    text.push(' ');
+                                }
+                                text.push_str(&squash_ws(s));
+                                if s.ends_with(char::is_whitespace) {
+                                    text.push(' ');
+                                }
+                            }
+                        }
+                        Node::Element(el) => {
+                            if boiler.contains(&node.id()) && node.id() != root.id() {
+                                skip = Some(node.id());
+                                continue;
+                            }
+                            let name = el.name();
+                            if BLOCK.contains(&name) {
+                                newline(&mut text);
+                            }
+                            if matches!(name, "script" | "style" | "noscript" | "template") {
+                                skip = Some(node.id());
+                                continue;
+                            }
+                            let Some(er) = ElementRef::wrap(node) else {
+                                continue;
+                            };
+                            if name == "a" || name == "area" || button_ids.contains(&node.id()) {
+                                open_links.push((node.id(), text.len()));
+                            }
+                            if matches!(name, "iframe" | "frame") {
+                                if let Some(u) = er.attr("src").and_then(|h| resolve(base, h)) {
+                                    main_ids.insert(node.id());
+                                    let label = er
+                                        .attr("title")
+                                        .or_else(|| er.attr("name"))
+                                        .unwrap_or_default()
+                                        .to_string();
+                                    let start = text.len();
+                                    if !label.is_empty() {
+                                        text.push_str(&label);
+                                        text.push(' ');
+                                    }
+                                    page.links.push(Link {
+                                        url: u,
+                                        text: label,
+                                        kind: if name == "iframe" {
+                                            LinkKind::Iframe
+                                        } else {
+                                            LinkKind::Frame
+                                        },
+                                        span: Some(start..text.len()),
+                                    });
+                                }
+                            }
+                            if name == "form" {
+                                open_forms.push((node.id(), text.len(), FormAcc::default()));
+                            }
+                            if matches!(name, "h2" | "h3") {
+                                open_heads.push((node.id(), text.len()));
+                            }
+                            if let Some((_, _, acc)) = open_forms.last_mut() {
+                                acc.see(&er, &mut text);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(s) = skip {
+                        if s == node.id() {
+                            skip = None;
+                        }
+                        continue;
+                    }
+                    let Some(er) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    let name = er.value().name();
+                    if open_links.last().map(|(id, _)| *id) == Some(node.id()) {
+                        if let Some((_, start)) = open_links.pop() {
+                            self.close_link(er, start, base, &mut text, page, main_ids);
+                        }
+                    }
+                    if name == "form" && open_forms.last().map(|(id, _, _)| *id) == Some(node.id())
+                    {
+                        if let Some((_, start, acc)) = open_forms.pop() {
+                            let action = er
+                                .attr("action")
+                                .filter(|a| !a.trim().is_empty())
+                                .and_then(|a| resolve(base, a))
+                                .unwrap_or_else(|| base.clone());
+                            page.forms.push(Form {
+                                action,
+                                method: er.attr("method").unwrap_or("get").to_ascii_lowercase(),
+                                text: squash_ws(&format!("{} {}", &text[start..], acc.extra)),
+                                has_file_upload: acc.file,
+                                fields: acc.fields,
+                                span: start..text.len(),
+                            });
+                        }
+                    }
+                    if BLOCK.contains(&name) {
+                        newline(&mut text);
+                    }
+                    if open_heads.last().map(|(id, _)| *id) == Some(node.id()) {
+                        if let Some((_, start)) = open_heads.pop() {
+                            let h = squash_ws(text.get(start..).unwrap_or_default());
+                            if !h.is_empty() {
+                                page.headings.push(h);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        page.main_text = text;
+    }
+
+    fn close_link(
+        &self,
+        er: ElementRef,
+        start: usize,
+        base: &Url,
+        text: &mut String,
+        page: &mut Page,
+        main_ids: &mut HashSet<ego_tree::NodeId>,
+    ) {
+        let name = er.value().name();
+        let mut target = if name == "a" || name == "area" {
+            er.attr("href").and_then(|h| resolve(base, h))
+        } else {
+            None
+        };
+        let mut kind = LinkKind::Anchor;
+        if target.is_none() {
+            target = ["data-href", "data-url", "data-link"]
+                .iter()
+                .find_map(|a| er.attr(a))
+                .and_then(|h| resolve(base, h))
+                .or_else(|| {
+                    er.attr("onclick")
+                        .and_then(|js| self.onclick_url.captures(js))
+                        .and_then(|c| c.get(1))
+                        .and_then(|m| resolve(base, m.as_str()))
+                });
+            kind = LinkKind::Button;
+        }
+        let end = text.len();
+        let mut label = squash_ws(text.get(start..end).unwrap_or_default());
+        if label.is_empty() {
+            // Image links and icon buttons: their alt/title/aria-label speaks.
+            label = er
+                .attr("aria-label")
+                .or_else(|| er.attr("title"))
+                .or_else(|| er.attr("value"))
+                .map(squash_ws)
+                .unwrap_or_default();
+            if !label.is_empty() {
+                text.push_str(&label);
+                text.push(' ');
+            }
+        }
+        let span = start..text.len();
+        if let Some(url) = target {
+            main_ids.insert(er.id());
+            page.link_spans.push(span.clone());
+            page.links.push(Link {
+                url,
+                text: label,
+                kind,
+                span: Some(span),
+            });
+        }
+    }
+}
+
+#[derive(Default)]
+struct FormAcc {
+    file: bool,
+    fields: usize,
+    extra: String,
+}
+
+impl FormAcc {
+    fn see(&mut self, er: &ElementRef, text: &mut String) {
+        let el = er.value();
+        match el.name() {
+            "input" => {
+                let ty = el.attr("type").unwrap_or("text").to_ascii_lowercase();
+                match ty.as_str() {
+                    "file" => {
+                        self.file = true;
+                        self.fields += 1;
+                    }
+                    "hidden" => {}
+                    "submit" | "button" | "image" | "reset" => {
+                        if let Some(v) = el.attr("value").or_else(|| el.attr("alt")) {
+                            // Submit labels are visible text: keep them in the
+                            // main text so sentences and spans see them.
+                            text.push(' ');
+                            text.push_str(&squash_ws(v));
+                            text.push(' ');
+                        }
+                    }
+                    _ => {
+                        self.fields += 1;
+                        for a in ["placeholder", "name", "aria-label"] {
+                            if let Some(v) = el.attr(a) {
+                                self.extra.push(' ');
+                                self.extra.push_str(v);
+                            }
+                        }
+                    }
+                }
+            }
+            "textarea" | "select" => {
+                self.fields += 1;
+                if let Some(v) = el.attr("name") {
+                    self.extra.push(' ');
+                    self.extra.push_str(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Deepest element nesting we parse. html5ever's tree builder checks the
+/// stack of open elements for many tags, which is quadratic in the nesting
+/// depth; real pages stay far below this.
+const MAX_DEPTH: usize = 512;
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Cut the document where its tag nesting first exceeds `max` (a cheap,
+/// approximate scan of start and end tags; comments and script bodies are
+/// skipped). Returns the whole document when it stays shallower.
+fn cut_at_depth(html: &str, max: usize) -> &str {
+    let b = html.as_bytes();
+    let mut depth: usize = 0;
+    let mut i = 0;
+    while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+        let at = i + off;
+        let rest = &b[at + 1..];
+        if rest.starts_with(b"!--") {
+            i = match html[at..].find("-->") {
+                Some(e) => at + e + 3,
+                None => return html,
+            };
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = if closing { 1 } else { 0 };
+        let name: Vec<u8> = rest
+            .iter()
+            .skip(name_start)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let tag_end = rest.iter().position(|&c| c == b'>').map(|p| at + 1 + p);
+        if name.is_empty() {
+            i = at + 1;
+            continue;
+        }
+        let name = String::from_utf8_lossy(&name).into_owned();
+        let self_closing = tag_end.is_some_and(|e| e > 0 && b[e - 1] == b'/');
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !VOID.contains(&name.as_str()) && !self_closing {
+            depth += 1;
+            if depth > max {
+                return &html[..at];
+            }
+            if name == "script" || name == "style" {
+                let close = format!("</{name}");
+                if let Some(e) = find_ascii_ci(&b[at..], close.as_bytes()) {
+                    i = at + e;
+                    continue;
+                }
+            }
+        }
+        i = tag_end.map(|e| e + 1).unwrap_or(b.len());
+    }
+    html
+}
+
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn newline(text: &mut String) {
+    while text.ends_with(' ') {
+        text.pop();
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+}
+
+fn needs_space(text: &str, next: &str) -> bool {
+    !text.is_empty()
+        && !text.ends_with(char::is_whitespace)
+        && next.starts_with(char::is_whitespace)
+}
+
+/// Resolve an href against the base; only http(s) targets, without fragment.
+pub fn resolve(base: &Url, href: &str) -> Option<Url> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let lower = href.get(..11).unwrap_or(href).to_ascii_lowercase();
+    if lower.starts_with("javascript:")
+        || lower.starts_with("mailto:")
+        || lower.starts_with("tel:")
+        || lower.starts_with("data:")
+    {
+        return None;
+    }
+    let mut u = base.join(href).ok()?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return None;
+    }
+    u.set_fragment(None);
+    Some(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extractor() -> Extractor {
+        match crate::catalogue::Catalogue::embedded() {
+            Ok(c) => Extractor::new(&c.page),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn main_content_excludes_navigation_and_footer() {
+        let html = r#"<html><head><title>Elterngeld</title></head><body>
+            <nav><a href="/kita">Kita</a></nav>
+            <main><h1>Elterngeld</h1><p>Hier <a href="https://www.elterngeld-digital.de/">online beantragen</a>.</p>
+            <div class="cookie-banner">Kita-Anmeldung</div></main>
+            <footer>Bürgergeld</footer></body></html>"#;
+        let p = extractor().page(html, &url("https://www.x.de/eg.html"));
+        assert!(p.main_found);
+        assert!(p.main_text.contains("online beantragen"));
+        assert!(!p.main_text.contains("Kita"));
+        assert!(!p.main_text.contains("Bürgergeld"));
+        let main_links: Vec<_> = p.links.iter().filter(|l| l.span.is_some()).collect();
+        assert_eq!(main_links.len(), 1);
+        assert_eq!(main_links[0].text, "online beantragen");
+        assert_eq!(p.links.len(), 2, "the nav link is kept for crawling");
+    }
+
+    #[test]
+    fn buttons_forms_and_frames() {
+        let html = r#"<body><div id="inhalt">
+            <button onclick="window.location.href='https://portal.x.de/antrag'">Antrag starten</button>
+            <form action="/senden" method="POST"><input name="vorname"><input type="file" name="nachweis"><input type="submit" value="Antrag absenden"></form>
+            <iframe src="https://forms.vendor.de/f/123" title="Online-Formular"></iframe>
+            </div></body>"#;
+        let p = extractor().page(html, &url("https://www.x.de/a/b.html"));
+        let b = p.links.iter().find(|l| l.kind == LinkKind::Button);
+        assert_eq!(
+            b.map(|l| l.url.as_str()),
+            Some("https://portal.x.de/antrag")
+        );
+        assert_eq!(p.forms.len(), 1);
+        assert!(p.forms[0].has_file_upload);
+        assert_eq!(p.forms[0].action.as_str(), "https://www.x.de/senden");
+        assert!(p.forms[0].text.contains("Antrag absenden"));
+        assert!(p
+            .links
+            .iter()
+            .any(|l| l.kind == LinkKind::Iframe && l.span.is_some()));
+    }
+
+    #[test]
+    fn windows_1252_without_declaration() {
+        let bytes = b"<p>Eheschlie\xdfung f\xfcr B\xfcrger</p>";
+        assert!(decode(bytes, None).contains("Eheschließung für Bürger"));
+        let latin = b"<meta charset=iso-8859-1><p>Gr\xfc\xdfe</p>";
+        assert!(decode(latin, Some("text/html")).contains("Grüße"));
+    }
+
+    #[test]
+    fn depth_cut_keeps_shallow_pages_whole() {
+        let page = "<html><body><div><p>a<br>b</p><script>if (a<b) {}</script></div></body></html>";
+        assert_eq!(cut_at_depth(page, 4), page);
+        let deep = "<div>".repeat(10) + "x";
+        assert_eq!(cut_at_depth(&deep, 4), "<div>".repeat(4));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let html = "<div>".repeat(100_000) + "Elterngeld" + &"</div>".repeat(100_000);
+        let p = extractor().page(&html, &url("https://www.x.de/"));
+        assert!(p.main_text.contains("Elterngeld") || p.main_text.is_empty());
+    }
+}

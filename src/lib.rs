@@ -1,0 +1,19 @@
+//! ozgcheck: crawls a city's web presence, detects for every service of an
+//! OZG catalogue how far it is online (maturity level 0–4) with stored
+//! evidence, and reports it.
+//!
+//! The data's way through the library (see ARCHITECTURE.md):
+//! [`profile`] → [`crawl`] → [`extract`] → [`detect`] → [`store`] → [`report`],
+//! with [`catalogue`] as the data every stage reads and [`cli`] at the edge.
+
+pub mod catalogue;
+pub mod cli;
+pub mod crawl;
+pub mod demo;
+pub mod detect;
+pub mod extract;
+pub mod profile;
+pub mod report;
+pub mod store;
+pub mod text;
+pub mod types;

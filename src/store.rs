@@ -1,0 +1,463 @@
+//! The evidence store: one sled database, and the only module that knows it.
+//!
+//! Trees (keys → values; every value starts with a one-byte schema version,
+//! then JSON, so later releases can read old databases and add fields):
+//! - `runs`: run id → [`RunRecord`]
+//! - `snapshots`: content hash → version byte + zstd(bytes); stored once
+//!   however often a page is seen
+//! - `pages`: run id `\0` url → [`PageRecord`]
+//! - `findings`: run id `\0` url → per-page detection result
+//! - `verdicts`: run id `\0` service id → [`ServiceVerdict`]
+//! - `meta`: `schema` → database schema version
+//!
+//! sled is opened once per process with an explicit cache size; a second
+//! process gets [`StoreError::Locked`] naming the path.
+
+use crate::detect::{PageFindings, ServiceVerdict};
+use crate::types::{RunId, SnapshotId, State};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Version byte written in front of every JSON value.
+const VALUE_VERSION: u8 = 1;
+/// Version byte in front of a compressed snapshot.
+const SNAPSHOT_ZSTD: u8 = 1;
+/// Database layout version, checked on open.
+pub const DB_SCHEMA: u32 = 1;
+/// Largest snapshot we ever decompress (bounds memory on a corrupt value).
+const MAX_SNAPSHOT: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {0} is in use by another ozgcheck process; wait for it to finish or use another --db")]
+    Locked(PathBuf),
+    #[error("database {path}: {source}")]
+    Sled { path: PathBuf, source: sled::Error },
+    #[error("database {path}: stored value for {key} is unreadable: {why}")]
+    Corrupt {
+        path: PathBuf,
+        key: String,
+        why: String,
+    },
+    #[error("database {path} has schema {found}; this ozgcheck reads up to {DB_SCHEMA}")]
+    TooNew { path: PathBuf, found: u32 },
+}
+
+/// Whether a run finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Complete,
+    Interrupted,
+}
+
+impl RunStatus {
+    /// The contract knows only complete/interrupted: a run still marked
+    /// running in a database nobody holds open was cut off.
+    pub fn public(self) -> &'static str {
+        match self {
+            RunStatus::Complete => "complete",
+            RunStatus::Running | RunStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// The settings a run was made with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    pub seeds: Vec<String>,
+    pub scope: Vec<String>,
+    pub max_pages: usize,
+    pub max_depth: usize,
+    /// Requests per second per host; 0 = unlimited.
+    pub rate: f64,
+    pub concurrency: usize,
+    pub user_agent: String,
+    #[serde(default)]
+    pub resolve: Vec<String>,
+    #[serde(default)]
+    pub catalogue: String,
+}
+
+/// Counters of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunStats {
+    pub pages_fetched: u64,
+    pub bytes_received: u64,
+    pub snapshots_new: u64,
+    pub errors: u64,
+    pub robots_excluded: u64,
+    pub out_of_scope_links: u64,
+    pub liveness_checks: u64,
+    pub skipped_by_limits: u64,
+    #[serde(default)]
+    pub errors_by_class: BTreeMap<String, u64>,
+}
+
+/// One crawl of one city.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: RunId,
+    pub city: String,
+    pub state: State,
+    #[serde(default)]
+    pub ags: Option<String>,
+    pub label: Option<String>,
+    pub settings: RunSettings,
+    pub started_at: jiff::Timestamp,
+    pub finished_at: Option<jiff::Timestamp>,
+    pub status: RunStatus,
+    pub stats: RunStats,
+}
+
+/// Why a URL was requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchKind {
+    /// A page of the city's scope, parsed for links.
+    Page,
+    /// A one-request liveness check of a link target; never parsed for links.
+    Probe,
+}
+
+/// What happened to one URL in one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub url: String,
+    pub kind: FetchKind,
+    pub depth: usize,
+    pub fetched_at: jiff::Timestamp,
+    /// HTTP status; None when the request failed before a response.
+    pub status: Option<u16>,
+    /// Error class and message when the fetch failed.
+    pub error: Option<String>,
+    pub content_type: Option<String>,
+    /// Redirect target, resolved to an absolute URL.
+    pub location: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub snapshot: Option<SnapshotId>,
+    pub bytes: u64,
+}
+
+impl PageRecord {
+    pub fn is_success(&self) -> bool {
+        matches!(self.status, Some(s) if (200..300).contains(&s))
+    }
+}
+
+/// The database handle. Cheap to clone (sled trees are reference counted).
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    runs: sled::Tree,
+    snapshots: sled::Tree,
+    pages: sled::Tree,
+    findings: sled::Tree,
+    verdicts: sled::Tree,
+}
+
+fn run_key(run: &RunId, rest: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(run.as_str().len() + 1 + rest.len());
+    k.extend_from_slice(run.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(rest.as_bytes());
+    k
+}
+
+fn run_prefix(run: &RunId) -> Vec<u8> {
+    run_key(run, "")
+}
+
+impl Store {
+    /// Open (or create) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            // sled's default cache is large; evidence access is sequential,
+            // so a small cache keeps memory flat on big databases.
+            .cache_capacity(64 * 1024 * 1024)
+            .open()
+            .map_err(|e| match &e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                // sled reports a held lock as "could not acquire lock" inside
+                // an Io error of kind Other on some platforms.
+                sled::Error::Io(io) if io.to_string().contains("lock") => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                _ => StoreError::Sled {
+                    path: path.to_path_buf(),
+                    source: e,
+                },
+            })?;
+        let err = |source| StoreError::Sled {
+            path: path.to_path_buf(),
+            source,
+        };
+        let meta = db.open_tree("meta").map_err(err)?;
+        match meta.get("schema").map_err(err)? {
+            Some(v) => {
+                let found = v
+                    .as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX);
+                if found > DB_SCHEMA {
+                    return Err(StoreError::TooNew {
+                        path: path.to_path_buf(),
+                        found,
+                    });
+                }
+            }
+            None => {
+                meta.insert("schema", &DB_SCHEMA.to_be_bytes())
+                    .map_err(err)?;
+            }
+        }
+        Ok(Store {
+            path: path.to_path_buf(),
+            runs: db.open_tree("runs").map_err(err)?,
+            snapshots: db.open_tree("snapshots").map_err(err)?,
+            pages: db.open_tree("pages").map_err(err)?,
+            findings: db.open_tree("findings").map_err(err)?,
+            verdicts: db.open_tree("verdicts").map_err(err)?,
+            db,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sled_err(&self, source: sled::Error) -> StoreError {
+        StoreError::Sled {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+        let mut out = vec![VALUE_VERSION];
+        // Serialising our own plain structs to JSON cannot fail.
+        out.extend(serde_json::to_vec(value).unwrap_or_default());
+        out
+    }
+
+    fn decode<T: DeserializeOwned>(&self, key: &[u8], raw: &[u8]) -> Result<T, StoreError> {
+        let corrupt = |why: String| StoreError::Corrupt {
+            path: self.path.clone(),
+            key: String::from_utf8_lossy(key).replace('\0', " "),
+            why,
+        };
+        match raw.split_first() {
+            Some((&VALUE_VERSION, body)) => {
+                serde_json::from_slice(body).map_err(|e| corrupt(e.to_string()))
+            }
+            Some((v, _)) => Err(corrupt(format!("unknown value version {v}"))),
+            None => Err(corrupt("empty value".into())),
+        }
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        match tree.get(key).map_err(|e| self.sled_err(e))? {
+            Some(v) => self.decode(key, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn scan<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        prefix: &[u8],
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        for item in tree.scan_prefix(prefix) {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.decode(&k, &v)?);
+        }
+        Ok(out)
+    }
+
+    // ---- runs ----
+
+    pub fn put_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        self.runs
+            .insert(run.id.as_str().as_bytes(), Self::encode(run))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn run(&self, id: &RunId) -> Result<Option<RunRecord>, StoreError> {
+        self.get(&self.runs, id.as_str().as_bytes())
+    }
+
+    /// All runs, oldest first (run ids sort by start time).
+    pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let mut runs: Vec<RunRecord> = self.scan(&self.runs, b"")?;
+        runs.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        Ok(runs)
+    }
+
+    // ---- snapshots ----
+
+    /// Store bytes under their content hash; returns the id and whether the
+    /// bytes were new.
+    pub fn put_snapshot(&self, bytes: &[u8]) -> Result<(SnapshotId, bool), StoreError> {
+        let id = SnapshotId::of(bytes);
+        if self
+            .snapshots
+            .contains_key(id.as_str().as_bytes())
+            .map_err(|e| self.sled_err(e))?
+        {
+            return Ok((id, false));
+        }
+        let mut value = vec![SNAPSHOT_ZSTD];
+        let compressed = zstd::bulk::compress(bytes, 3).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            key: id.to_string(),
+            why: format!("compression failed: {e}"),
+        })?;
+        value.extend(compressed);
+        self.snapshots
+            .insert(id.as_str().as_bytes(), value)
+            .map_err(|e| self.sled_err(e))?;
+        Ok((id, true))
+    }
+
+    pub fn snapshot(&self, id: &SnapshotId) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(raw) = self
+            .snapshots
+            .get(id.as_str().as_bytes())
+            .map_err(|e| self.sled_err(e))?
+        else {
+            return Ok(None);
+        };
+        let corrupt = |why: String| StoreError::Corrupt {
+            path: self.path.clone(),
+            key: id.to_string(),
+            why,
+        };
+        match raw.split_first() {
+            Some((&SNAPSHOT_ZSTD, body)) => zstd::bulk::decompress(body, MAX_SNAPSHOT)
+                .map(Some)
+                .map_err(|e| corrupt(e.to_string())),
+            _ => Err(corrupt("unknown snapshot format".into())),
+        }
+    }
+
+    // ---- pages ----
+
+    pub fn put_page(&self, run: &RunId, page: &PageRecord) -> Result<(), StoreError> {
+        self.pages
+            .insert(run_key(run, &page.url), Self::encode(page))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn page(&self, run: &RunId, url: &str) -> Result<Option<PageRecord>, StoreError> {
+        self.get(&self.pages, &run_key(run, url))
+    }
+
+    pub fn pages(&self, run: &RunId) -> Result<Vec<PageRecord>, StoreError> {
+        self.scan(&self.pages, &run_prefix(run))
+    }
+
+    // ---- findings and verdicts ----
+
+    pub fn put_findings(&self, run: &RunId, f: &PageFindings) -> Result<(), StoreError> {
+        self.findings
+            .insert(run_key(run, &f.url), Self::encode(f))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn findings(&self, run: &RunId) -> Result<Vec<PageFindings>, StoreError> {
+        self.scan(&self.findings, &run_prefix(run))
+    }
+
+    /// Replace the run's verdicts in one batch, so a crash never leaves half.
+    pub fn put_verdicts(&self, run: &RunId, verdicts: &[ServiceVerdict]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for item in self.verdicts.scan_prefix(run_prefix(run)).keys() {
+            batch.remove(item.map_err(|e| self.sled_err(e))?);
+        }
+        for v in verdicts {
+            batch.insert(run_key(run, v.service.as_str()), Self::encode(v));
+        }
+        self.verdicts
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))
+    }
+
+    pub fn verdicts(&self, run: &RunId) -> Result<Vec<ServiceVerdict>, StoreError> {
+        self.scan(&self.verdicts, &run_prefix(run))
+    }
+
+    /// Make everything written so far durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map(|_| ()).map_err(|e| self.sled_err(e))
+    }
+
+    /// Resolve a RUN argument: a run id, `latest`, `previous`, or a date
+    /// `YYYY-MM-DD` (the last completed run started on or before that day,
+    /// in Europe/Berlin).
+    pub fn resolve_run(&self, spec: &str) -> Result<Option<RunRecord>, StoreError> {
+        let runs = self.runs()?;
+        let complete: Vec<&RunRecord> = runs
+            .iter()
+            .filter(|r| r.status == RunStatus::Complete)
+            .collect();
+        let found = match spec {
+            "latest" => complete.last().copied().or(runs.last()),
+            "previous" => complete.iter().rev().nth(1).copied(),
+            _ => match spec.parse::<jiff::civil::Date>() {
+                Ok(day) => {
+                    let tz =
+                        jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+                    complete
+                        .iter()
+                        .rev()
+                        .find(|r| r.started_at.to_zoned(tz.clone()).date() <= day)
+                        .copied()
+                }
+                Err(_) => runs.iter().find(|r| r.id.as_str() == spec),
+            },
+        };
+        Ok(found.cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_are_stored_once_and_round_trip() {
+        let dir = tempfile::tempdir().ok();
+        let Some(dir) = dir else { return };
+        let store = match Store::open(&dir.path().join("db")) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let body = "<html>Elterngeld</html>".repeat(100);
+        let (a, new_a) = store
+            .put_snapshot(body.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (b, new_b) = store
+            .put_snapshot(body.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a, b);
+        assert!(new_a && !new_b);
+        let back = store.snapshot(&a).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.as_deref(), Some(body.as_bytes()));
+    }
+}

@@ -1,0 +1,352 @@
+//! Text folding and phrase matching: the one mechanism behind every word list
+//! of the catalogue (service terms, online phrases, negations, …).
+//!
+//! German pages write the same word many ways ("Eheschließung",
+//! "Eheschliessung", "EHESCHLIESSUNG", "Kfz-Zulassung", "KFZ Zulassung").
+//! Both the catalogue's phrases and the page text are *folded* the same way:
+//! lowercase, umlauts to `ae/oe/ue`, `ß` to `ss`, every run of other
+//! non-alphanumeric characters to one space. A phrase is a sequence of tokens;
+//! each token matches a word that *starts* with it (so `beantrag` matches
+//! "beantragen" and "Beantragung", `kita` matches "Kita-Platz"), a token ending
+//! in `$` must match the whole word, and `...` lets any number of words stand
+//! between two tokens of the same sentence. Folded text keeps a map back to
+//! the original, so a match can be shown in the page's own words.
+
+use std::ops::Range;
+
+/// Folded text plus a map from each folded byte to the original byte offset.
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    pub text: String,
+    /// For each folded byte: the original byte range of the character (or
+    /// separator run) that produced it.
+    map: Vec<Range<usize>>,
+    original_len: usize,
+}
+
+impl Folded {
+    pub fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut map = Vec::with_capacity(original.len());
+        let mut pending_space: Option<usize> = None;
+        for (i, ch) in original.char_indices() {
+            let char_end = i + ch.len_utf8();
+            let mut push = |s: &str, text: &mut String, map: &mut Vec<Range<usize>>| {
+                if let Some(sp) = pending_space.take() {
+                    if !text.is_empty() {
+                        text.push(' ');
+                        map.push(sp..i);
+                    }
+                }
+                for b in s.bytes() {
+                    text.push(b as char);
+                    map.push(i..char_end);
+                }
+            };
+            match ch {
+                'ä' | 'Ä' => push("ae", &mut text, &mut map),
+                'ö' | 'Ö' => push("oe", &mut text, &mut map),
+                'ü' | 'Ü' => push("ue", &mut text, &mut map),
+                'ß' | 'ẞ' => push("ss", &mut text, &mut map),
+                // Soft hyphen and zero-width characters vanish inside words.
+                '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' => {}
+                c if c.is_alphanumeric() => {
+                    let mut buf = [0u8; 4];
+                    for lc in c.to_lowercase() {
+                        push(lc.encode_utf8(&mut buf), &mut text, &mut map);
+                    }
+                }
+                _ => {
+                    if pending_space.is_none() {
+                        pending_space = Some(i);
+                    }
+                }
+            }
+        }
+        Folded {
+            text,
+            map,
+            original_len: original.len(),
+        }
+    }
+
+    /// The original byte range of a folded byte range.
+    pub fn original_range(&self, r: &Range<usize>) -> Range<usize> {
+        let start = self
+            .map
+            .get(r.start)
+            .map(|m| m.start)
+            .unwrap_or(self.original_len);
+        let end = match r.end.checked_sub(1).and_then(|last| self.map.get(last)) {
+            Some(m) => m.end,
+            None => start,
+        };
+        start..end.max(start)
+    }
+}
+
+/// Fold a short string (a catalogue phrase, a URL path) without the map.
+pub fn fold(s: &str) -> String {
+    Folded::new(s).text
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Prefix(String),
+    Whole(String),
+    Gap,
+}
+
+/// A compiled catalogue phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    source: String,
+    tokens: Vec<Token>,
+}
+
+impl Phrase {
+    /// Compile a phrase; errors are written for the catalogue author.
+    pub fn parse(source: &str) -> Result<Self, String> {
+        let mut tokens = Vec::new();
+        for raw in source.split_whitespace() {
+            if raw == "..." || raw == "…" {
+                if matches!(tokens.last(), None | Some(Token::Gap)) {
+                    return Err(format!(
+                        "phrase {source:?}: '...' must stand between two words"
+                    ));
+                }
+                tokens.push(Token::Gap);
+                continue;
+            }
+            let (word, whole) = match raw.strip_suffix('$') {
+                Some(w) => (w, true),
+                None => (raw, false),
+            };
+            let folded = fold(word);
+            for (k, part) in folded.split(' ').filter(|p| !p.is_empty()).enumerate() {
+                // "Kfz-Zulassung" folds to two words; only the last keeps `$`.
+                let last = k + 1 == folded.split(' ').filter(|p| !p.is_empty()).count();
+                tokens.push(if whole && last {
+                    Token::Whole(part.to_string())
+                } else {
+                    Token::Prefix(part.to_string())
+                });
+            }
+        }
+        if matches!(tokens.last(), Some(Token::Gap)) {
+            return Err(format!(
+                "phrase {source:?}: '...' must stand between two words"
+            ));
+        }
+        if tokens.is_empty() {
+            return Err(format!("phrase {source:?} has no words"));
+        }
+        if let Some(Token::Prefix(w)) = tokens.first() {
+            if w.len() < 2 && tokens.len() == 1 {
+                return Err(format!("phrase {source:?} is too short to mean anything"));
+            }
+        }
+        Ok(Phrase {
+            source: source.to_string(),
+            tokens,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// First match in folded text, as a folded byte range.
+    pub fn find(&self, folded: &str) -> Option<Range<usize>> {
+        let words = words(folded);
+        (0..words.len()).find_map(|start| {
+            self.match_at(&words, start, 0, folded)
+                .map(|end| words[start].start..end)
+        })
+    }
+
+    pub fn is_match(&self, folded: &str) -> bool {
+        self.find(folded).is_some()
+    }
+
+    fn match_at(&self, words: &[Range<usize>], wi: usize, ti: usize, text: &str) -> Option<usize> {
+        let token = self.tokens.get(ti)?;
+        let word = words.get(wi)?;
+        let w = text.get(word.clone())?;
+        let hit = match token {
+            Token::Prefix(p) => w.starts_with(p.as_str()),
+            Token::Whole(p) => w == p,
+            Token::Gap => false,
+        };
+        if !hit {
+            return None;
+        }
+        match self.tokens.get(ti + 1) {
+            None => Some(word.end),
+            Some(Token::Gap) => {
+                (wi + 1..words.len()).find_map(|next| self.match_at(words, next, ti + 2, text))
+            }
+            Some(_) => self.match_at(words, wi + 1, ti + 1, text),
+        }
+    }
+}
+
+fn words(folded: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in folded.bytes().enumerate() {
+        if b == b' ' {
+            if i > start {
+                out.push(start..i);
+            }
+            start = i + 1;
+        }
+    }
+    if folded.len() > start {
+        out.push(start..folded.len());
+    }
+    out
+}
+
+/// A set of phrases with a name, e.g. the negation list.
+#[derive(Debug, Clone, Default)]
+pub struct PhraseSet(pub Vec<Phrase>);
+
+impl PhraseSet {
+    /// The first phrase that matches, with its folded range.
+    pub fn find(&self, folded: &str) -> Option<(&Phrase, Range<usize>)> {
+        self.0
+            .iter()
+            .filter_map(|p| p.find(folded).map(|r| (p, r)))
+            .min_by_key(|(_, r)| r.start)
+    }
+    pub fn is_match(&self, folded: &str) -> bool {
+        self.0.iter().any(|p| p.is_match(folded))
+    }
+}
+
+/// Split text into sentences (byte ranges of the original). German
+/// abbreviations ("z. B.", "Nr.", "bzw.") make this imperfect; a sentence that
+/// is cut too early only narrows a negation's scope, never widens it.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let end_here = match b {
+            b'\n' => true,
+            b'.' | b'!' | b'?' | b';' => {
+                let next = bytes.get(i + 1).copied();
+                let after_space = matches!(next, None | Some(b' ') | Some(b'\n'));
+                // "Nr. 5", "z. B." : a one- or two-letter word before the dot
+                // is more likely an abbreviation than a sentence end.
+                let word_len = text[start..i]
+                    .rsplit(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .map(|w| w.chars().count())
+                    .unwrap_or(0);
+                let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
+                after_space && (b != b'.' || (word_len > 2 && !digit_before))
+            }
+            _ => false,
+        };
+        if end_here {
+            push_trimmed(text, start, i + 1, &mut out);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    push_trimmed(text, start, text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>) {
+    let Some(s) = text.get(start..end) else {
+        return;
+    };
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if s.trim().is_empty() {
+        return;
+    }
+    out.push(start + lead..end - trail);
+}
+
+/// Cut `s` to at most `max` chars on a char boundary, adding `…` when cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Collapse runs of whitespace into single spaces.
+pub fn squash_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Phrase {
+        match Phrase::parse(s) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn folding_unifies_spellings() {
+        assert_eq!(fold("Eheschließung"), "eheschliessung");
+        assert_eq!(fold("KFZ-Zulassung!"), "kfz zulassung");
+        assert_eq!(fold("  Bürger\u{00AD}geld  "), "buergergeld");
+    }
+
+    #[test]
+    fn prefix_tokens_and_gaps() {
+        let f = fold("Sie können den Antrag auf Elterngeld bequem online stellen.");
+        assert!(p("antrag ... online").is_match(&f));
+        assert!(!p("online ... antrag").is_match(&f));
+        assert!(p("Elterngeld").is_match(&fold("Elterngeldstelle")));
+        assert!(!p("ehe$").is_match(&fold("ehemalige Kaserne")));
+        assert!(p("kfz-zulassung").is_match(&fold("Kfz Zulassung")));
+        assert!(!p("geld").is_match(&fold("Elterngeld")));
+    }
+
+    #[test]
+    fn bad_phrases_are_rejected() {
+        assert!(Phrase::parse("... online").is_err());
+        assert!(Phrase::parse("online ...").is_err());
+        assert!(Phrase::parse(" - ").is_err());
+    }
+
+    #[test]
+    fn match_maps_back_to_original() {
+        let orig = "Die Anmeldung zur Eheschließung erfolgt persönlich.";
+        let f = Folded::new(orig);
+        let r = p("eheschliessung").find(&f.text);
+        let Some(r) = r else { panic!("no match") };
+        let o = f.original_range(&r);
+        assert_eq!(&orig[o], "Eheschließung");
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations() {
+        let t = "Bitte bringen Sie z. B. Ihren Ausweis mit. Eine Online-Beantragung ist nicht möglich! Danke";
+        let s: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(s[0].ends_with("mit."));
+    }
+}
