@@ -116,6 +116,7 @@ struct RawService {
 struct RawSignals {
     schema: Spanned<u32>,
     application: RawPhraseList,
+    application_link: RawPhraseList,
     transaction: RawPhraseList,
     form_download: RawPhraseList,
     form_words: RawPhraseList,
@@ -221,8 +222,12 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
 /// Phrase lists that mark or cancel signals.
 #[derive(Debug, Clone)]
 pub struct Signals {
-    /// Wording that offers the online application (level 3).
+    /// Wording that offers the online application (level 3), in a link's
+    /// text or in its sentence.
     pub application: PhraseSet,
+    /// Wording that offers the application only when it is a link's or
+    /// button's own text ("Antrag stellen", "Jetzt beantragen").
+    pub application_link: PhraseSet,
     /// Wording of a fully digital process (level 4).
     pub transaction: PhraseSet,
     /// Wording of a downloadable form (level 2) in link text or context.
@@ -463,6 +468,7 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
     let mut list = |l: &RawPhraseList| phrases(src, &l.phrases, &mut problems);
     let signals = Signals {
         application: list(&raw.application),
+        application_link: list(&raw.application_link),
         transaction: list(&raw.transaction),
         form_download: list(&raw.form_download),
         form_words: list(&raw.form_words),

@@ -188,6 +188,13 @@ fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
             "--resume is not supported by this version yet; start a new crawl",
         ));
     }
+    if let Some(ua) = &args.user_agent {
+        if ua.is_empty() || !ua.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return Err(Failure::input(
+                "--user-agent must be non-empty printable ASCII (it is sent as an HTTP header)",
+            ));
+        }
+    }
     if args.max_body < 1024 {
         return Err(Failure::input("--max-body must be at least 1024 bytes"));
     }

@@ -85,6 +85,7 @@ pub struct Logged {
     pub host: String,
     pub path: String,
     pub user_agent: String,
+    pub at: std::time::Instant,
 }
 
 struct State {
@@ -211,6 +212,7 @@ fn serve(st: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Respons
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_string(),
+            at: std::time::Instant::now(),
         });
     }
     let respond = |status: StatusCode, ct: &str, body: Vec<u8>| {

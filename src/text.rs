@@ -8,8 +8,10 @@
 //! non-alphanumeric characters to one space. A phrase is a sequence of tokens;
 //! each token matches a word that *starts* with it (so `beantrag` matches
 //! "beantragen" and "Beantragung", `kita` matches "Kita-Platz"), a token ending
-//! in `$` must match the whole word, and `...` lets any number of words stand
-//! between two tokens of the same sentence. Folded text keeps a map back to
+//! in `$` must match the whole word, a token starting with `*` may also stand
+//! inside a compound (`*antrag` matches "Bauantrag", "Onlineantrag"), and
+//! `...` lets any number of words stand between two tokens of the same
+//! sentence. Folded text keeps a map back to
 //! the original, so a match can be shown in the page's own words.
 
 use std::ops::Range;
@@ -94,6 +96,8 @@ pub fn fold(s: &str) -> String {
 enum Token {
     Prefix(String),
     Whole(String),
+    /// Anywhere inside a word (compounds): `*antrag`.
+    Inner(String),
     Gap,
 }
 
@@ -118,6 +122,10 @@ impl Phrase {
                 tokens.push(Token::Gap);
                 continue;
             }
+            let (raw, inner) = match raw.strip_prefix('*') {
+                Some(w) => (w, true),
+                None => (raw, false),
+            };
             let (word, whole) = match raw.strip_suffix('$') {
                 Some(w) => (w, true),
                 None => (raw, false),
@@ -128,6 +136,8 @@ impl Phrase {
                 let last = k + 1 == folded.split(' ').filter(|p| !p.is_empty()).count();
                 tokens.push(if whole && last {
                     Token::Whole(part.to_string())
+                } else if inner && k == 0 {
+                    Token::Inner(part.to_string())
                 } else {
                     Token::Prefix(part.to_string())
                 });
@@ -141,8 +151,8 @@ impl Phrase {
         if tokens.is_empty() {
             return Err(format!("phrase {source:?} has no words"));
         }
-        if let Some(Token::Prefix(w)) = tokens.first() {
-            if w.len() < 2 && tokens.len() == 1 {
+        if let Some(Token::Prefix(w) | Token::Inner(w)) = tokens.first() {
+            if w.len() < 3 && tokens.len() == 1 {
                 return Err(format!("phrase {source:?} is too short to mean anything"));
             }
         }
@@ -176,6 +186,7 @@ impl Phrase {
         let hit = match token {
             Token::Prefix(p) => w.starts_with(p.as_str()),
             Token::Whole(p) => w == p,
+            Token::Inner(p) => w.contains(p.as_str()),
             Token::Gap => false,
         };
         if !hit {
@@ -323,6 +334,8 @@ mod tests {
         assert!(!p("ehe$").is_match(&fold("ehemalige Kaserne")));
         assert!(p("kfz-zulassung").is_match(&fold("Kfz Zulassung")));
         assert!(!p("geld").is_match(&fold("Elterngeld")));
+        assert!(p("digital *antrag").is_match(&fold("Digitalen Bauantrag stellen")));
+        assert!(p("*antrag stellen").is_match(&fold("Bauantrag stellen")));
     }
 
     #[test]

@@ -44,6 +44,17 @@ impl Frontier {
         true
     }
 
+    /// Put back an item that was popped (it was seen already).
+    pub fn requeue(&mut self, item: Item) {
+        let host = item.url.origin().ascii_serialization();
+        let q = self.queues.entry(host.clone()).or_default();
+        if q.is_empty() && !self.order.contains(&host) {
+            self.order.push_back(host);
+        }
+        q.push_back(item);
+        self.queued += 1;
+    }
+
     /// Whether the URL was ever queued in this run.
     pub fn seen(&self, url: &Url) -> bool {
         self.seen.contains(url.as_str())

@@ -60,7 +60,7 @@ pub struct CrawlOptions {
 
 pub fn default_user_agent() -> String {
     format!(
-        "ozgcheck/{} (+https://github.com/ozgcheck/ozgcheck; OZG-Reifegrad-Prüfung)",
+        "ozgcheck/{} (+https://github.com/ozgcheck/ozgcheck; OZG maturity check)",
         env!("CARGO_PKG_VERSION")
     )
 }
@@ -305,6 +305,19 @@ pub async fn run(
                             continue;
                         };
                         if in_flight_per.get(&origin).copied().unwrap_or(0) >= per_host_cap {
+                            continue;
+                        }
+                        if next.kind == FetchKind::Page && pages_dispatched >= opts.max_pages {
+                            // Pushed after the budget ran out (a redirect):
+                            // keep it only as a liveness check of a target.
+                            if let Some(mut item) = frontier.pop(&origin) {
+                                if targets.contains(item.url.as_str()) {
+                                    item.kind = FetchKind::Probe;
+                                    frontier.requeue(item);
+                                } else {
+                                    stats.skipped_by_limits += 1;
+                                }
+                            }
                             continue;
                         }
                         if next.kind == FetchKind::Probe && probes_dispatched >= opts.max_probes {

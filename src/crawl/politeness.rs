@@ -7,12 +7,16 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct Politeness {
     /// Requests per second per host; 0 = unlimited.
     rate: f64,
     limiters: HashMap<String, DefaultDirectRateLimiter>,
+    /// Earliest next request per host, when a new interval starts (a
+    /// Crawl-delay replaces the limiter; the wait still counts from the last
+    /// request).
+    not_before: HashMap<String, Instant>,
     clock: DefaultClock,
 }
 
@@ -21,6 +25,7 @@ impl Politeness {
         Politeness {
             rate,
             limiters: HashMap::new(),
+            not_before: HashMap::new(),
             clock: DefaultClock::default(),
         }
     }
@@ -32,6 +37,12 @@ impl Politeness {
     /// Set the host's interval from the rate and a Crawl-delay (seconds),
     /// whichever is slower. Called once robots.txt is known.
     pub fn configure(&mut self, host: &str, crawl_delay: Option<f64>) {
+        if crawl_delay.is_none() && self.limiters.contains_key(host) {
+            // The rate limiter already runs; replacing it would forget the
+            // request just made (the robots.txt fetch).
+            return;
+        }
+        let had_limiter = self.limiters.contains_key(host);
         let from_rate = (self.rate > 0.0).then(|| 1.0 / self.rate);
         // Cap absurd Crawl-delays at one minute so a hostile robots.txt
         // cannot stall a run forever.
@@ -46,6 +57,10 @@ impl Politeness {
                 let q = q.allow_burst(NonZeroU32::MIN);
                 self.limiters
                     .insert(host.to_string(), RateLimiter::direct(q));
+                if had_limiter {
+                    self.not_before
+                        .insert(host.to_string(), Instant::now() + period);
+                }
             }
         }
     }
@@ -54,6 +69,13 @@ impl Politeness {
     pub fn ready(&mut self, host: &str) -> Result<(), Duration> {
         if !self.limiters.contains_key(host) && !self.unlimited() {
             self.configure(host, None);
+        }
+        if let Some(nb) = self.not_before.get(host) {
+            let now = Instant::now();
+            if now < *nb {
+                return Err(*nb - now);
+            }
+            self.not_before.remove(host);
         }
         match self.limiters.get(host) {
             None => Ok(()),
@@ -83,6 +105,18 @@ mod tests {
 
     #[test]
     fn crawl_delay_widens_the_interval() {
+        let mut p = Politeness::new(10.0);
+        assert!(p.ready("a.de").is_ok(), "robots.txt request");
+        p.configure("a.de", None);
+        assert!(
+            p.ready("a.de").is_err(),
+            "a configure without delay keeps the limiter"
+        );
+        p.configure("a.de", Some(2.0));
+        assert!(
+            p.ready("a.de").is_err(),
+            "the delay counts from the last request"
+        );
         let mut p = Politeness::new(10.0);
         p.configure("a.de", Some(2.0));
         assert!(p.ready("a.de").is_ok());
