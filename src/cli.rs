@@ -231,7 +231,13 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
         report.services.len(),
         record.id
     );
-    Ok(0)
+    // Interrupted by Ctrl-C: everything fetched is stored and flushed; the
+    // exit code says so the way shells expect (128 + SIGINT).
+    Ok(if record.status == crate::store::RunStatus::Interrupted {
+        130
+    } else {
+        0
+    })
 }
 
 async fn crawl_with_ctrl_c(

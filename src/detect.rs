@@ -304,7 +304,7 @@ pub fn analyze(
         if services.is_empty() {
             continue;
         }
-        let excerpt = excerpt_marked(&page.main_text, &form.span, &form.span);
+        let excerpt = form_excerpt(&page.main_text, &sents, &form.span);
         let (kind, level, rule, cancelled) = if let Some((p, _)) = sig.appointment.find(&both) {
             (
                 SignalKind::WebForm,
@@ -576,20 +576,54 @@ fn excerpt_marked(text: &str, sentence: &Range<usize>, mark: &Range<usize>) -> S
     let budget = EXCERPT_MAX.saturating_sub(marked.chars().count()) / 2;
     let before = tail_chars(&before, budget);
     let after = clip(&after, budget.max(1));
+    // Keep the page's own spacing around the mark ("Kita-Portal" stays one word).
+    let space_before = text
+        .get(..mark.start)
+        .is_some_and(|t| t.ends_with(char::is_whitespace));
+    let space_after = text
+        .get(mark.end.min(e)..)
+        .is_some_and(|t| t.starts_with(char::is_whitespace));
     let mut out = String::new();
     out.push_str(&before);
-    if !before.is_empty() {
+    if !before.is_empty() && space_before {
         out.push(' ');
     }
     out.push_str(MARK_OPEN);
     out.push_str(&marked);
     out.push_str(MARK_CLOSE);
     if !after.is_empty() {
-        if !after.starts_with(['.', ',', ';', '!', '?', ':']) {
+        if space_after {
             out.push(' ');
         }
         out.push_str(&after);
     }
+    out
+}
+
+/// A form's excerpt: the sentence before it, then its last line (usually the
+/// submit button) marked, instead of every field label.
+fn form_excerpt(text: &str, sents: &[Range<usize>], form: &Range<usize>) -> String {
+    let body = text.get(form.clone()).unwrap_or_default();
+    let last = body
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let before = sents
+        .iter()
+        .rev()
+        .find(|s| s.end <= form.start)
+        .and_then(|s| text.get(s.clone()))
+        .map(crate::text::squash_ws)
+        .unwrap_or_default();
+    let mut out = clip(&before, EXCERPT_MAX / 2);
+    if !out.is_empty() {
+        out.push_str(" … ");
+    }
+    out.push_str(MARK_OPEN);
+    out.push_str(&clip(&crate::text::squash_ws(last), 120));
+    out.push_str(MARK_CLOSE);
     out
 }
 

@@ -1,0 +1,336 @@
+//! The binary as users and their scripts see it: exit codes, `file:line`
+//! messages, the lock error, and the report JSON pinned by a golden file.
+
+mod common;
+
+use common::root;
+use ozgcheck::demo::LocalSite;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn ozgcheck(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ozgcheck"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("OZGCHECK_DB")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run ozgcheck: {e}"))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+#[test]
+fn shipped_catalogue_and_city_profiles_are_valid() {
+    let o = ozgcheck(&["catalogue", "check", "catalogues"], &root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("13 services"), "{}", stderr(&o));
+    for city in ["hagen", "herne", "hannover", "bochum", "duisburg"] {
+        assert!(root()
+            .join(format!("catalogues/cities/{city}.toml"))
+            .is_file());
+    }
+}
+
+#[test]
+fn catalogue_errors_name_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path().join("cat");
+    copy_dir(&root().join("catalogues"), &dir);
+    let services = dir.join("services.toml");
+    let text = std::fs::read_to_string(&services).unwrap_or_else(|e| panic!("{e}"));
+    // A second service with an existing id and a phrase with a dangling gap.
+    let broken = format!(
+        "{text}\n[[service]]\nid = \"elterngeld\"\nname = \"Doppelt\"\nterms = [\"online ...\"]\n"
+    );
+    std::fs::write(&services, &broken).unwrap_or_else(|e| panic!("{e}"));
+    let id_line = broken.lines().count() - 2;
+    let o = ozgcheck(
+        &["catalogue", "check", dir.to_str().unwrap_or_default()],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("services.toml:{id_line}: service id"))
+            && err.contains("appears twice"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "services.toml:{}: phrase \"online ...\"",
+            id_line + 2
+        )),
+        "{err}"
+    );
+
+    // A portal naming a service that does not exist.
+    std::fs::write(&services, &text).unwrap_or_else(|e| panic!("{e}"));
+    let portals = dir.join("portals.toml");
+    let p = std::fs::read_to_string(&portals).unwrap_or_else(|e| panic!("{e}"));
+    let p = format!("{p}\n[[portal]]\nhost = \"x.example.de\"\nname = \"X\"\nstates = [\"NW\"]\nservices = [\"hundesteuer\"]\n");
+    std::fs::write(&portals, &p).unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(
+        &["catalogue", "check", dir.to_str().unwrap_or_default()],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let line = p.lines().count();
+    assert!(
+        stderr(&o).contains(&format!(
+            "portals.toml:{line}: unknown service id \"hundesteuer\""
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_profile_exits_2_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = tmp.path().join("stadt.toml");
+    std::fs::write(
+        &p,
+        "name = \"Stadt\"\nstate = \"Bayern\"\nseeds = [\"https://www.stadt.de/\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(&["crawl", "stadt.toml", "--db", "db"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("stadt.toml:2: unknown state \"Bayern\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !tmp.path().join("db").exists(),
+        "no database for a bad profile"
+    );
+
+    std::fs::write(&p, "name = \"Stadt\"\nstate = \"BY\"\nseeds = []\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(&["crawl", "stadt.toml", "--db", "db"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("stadt.toml:3: seeds needs at least one URL"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = ozgcheck(&["crawl", "missing.toml", "--db", "db"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing.toml: cannot read"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_second_process_gets_a_clear_lock_error() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = tmp.path().join("shared-db");
+    let _held = ozgcheck::store::Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(
+        &["runs", "--db", db.to_str().unwrap_or_default()],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(db.to_str().unwrap_or_default()) && err.contains("in use"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn report_of_unknown_run_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(&["report", "--db", "nothing-here"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Replace what changes from run to run (times) with placeholders.
+fn normalise(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if k.ends_with("_at") && val.is_string() {
+                    *val = serde_json::Value::String(format!("<{k}>"));
+                } else {
+                    normalise(val);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crawl_then_report_json_matches_the_golden_file() {
+    let site = LocalSite::start_dir(&root().join("fixtures/demo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = tmp.path().join("db");
+    let db_s = db.to_str().unwrap_or_default().to_string();
+    let profile = root().join("fixtures/demo/city.toml");
+    let mut args: Vec<String> = vec![
+        "crawl".into(),
+        profile.to_str().unwrap_or_default().into(),
+        "--db".into(),
+        db_s.clone(),
+        "--rate".into(),
+        "0".into(),
+        "--label".into(),
+        "Stichtag".into(),
+    ];
+    for r in site.resolves() {
+        args.push("--resolve".into());
+        args.push(r.to_string());
+    }
+    let cwd = tmp.path().to_path_buf();
+    let crawl = tokio::task::spawn_blocking(move || {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        ozgcheck(&a, &cwd)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(crawl.status.code(), Some(0), "{}", stderr(&crawl));
+
+    let o = ozgcheck(&["report", "--format", "json", "--db", &db_s], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut got: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("report is not JSON: {e}"));
+
+    // The contract, checked independently of the golden file.
+    assert_eq!(got["schema"], "ozgcheck/report/v1");
+    assert_eq!(got["run"]["status"], "complete");
+    assert_eq!(got["run"]["label"], "Stichtag");
+    assert_eq!(got["run"]["city"], "Musterstadt");
+    let services = got["services"].as_array().cloned().unwrap_or_default();
+    assert_eq!(services.len(), 13);
+    for s in &services {
+        let level = s["level"].as_u64().unwrap_or(99);
+        assert!(level <= 4);
+        assert_eq!(s["online"].as_bool(), Some(level >= 3));
+        let ev = s["evidence"].as_array().cloned().unwrap_or_default();
+        assert_eq!(ev.is_empty(), level == 0, "{}", s["id"]);
+        for e in &ev {
+            for field in [
+                "url",
+                "fetched_at",
+                "level",
+                "signals",
+                "excerpt",
+                "snapshot",
+            ] {
+                assert!(e.get(field).is_some(), "evidence lacks {field}");
+            }
+            let t = e["fetched_at"].as_str().unwrap_or_default();
+            assert!(
+                t.parse::<jiff::Timestamp>().is_ok(),
+                "fetched_at {t} is not RFC 3339"
+            );
+        }
+    }
+
+    got["run"]["id"] = serde_json::Value::String("<run id>".into());
+    normalise(&mut got);
+    let golden_path = root().join("tests/golden/report-demo.json");
+    let pretty = serde_json::to_string_pretty(&got).unwrap_or_default() + "\n";
+    if std::env::var_os("OZGCHECK_BLESS").is_some() {
+        std::fs::create_dir_all(root().join("tests/golden")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&golden_path, &pretty).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let golden = std::fs::read_to_string(&golden_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with OZGCHECK_BLESS=1 to create)",
+            golden_path.display()
+        )
+    });
+    assert_eq!(
+        pretty, golden,
+        "report JSON differs from tests/golden/report-demo.json"
+    );
+
+    let o = ozgcheck(&["runs", "--db", &db_s], tmp.path());
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Musterstadt") && out.contains("complete") && out.contains("Stichtag"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_marks_the_run_interrupted_and_keeps_what_was_fetched() {
+    let site = LocalSite::start_dir(&root().join("fixtures/demo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = tmp.path().join("db");
+    let db_s = db.to_str().unwrap_or_default().to_string();
+    let profile = root().join("fixtures/demo/city.toml");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ozgcheck"));
+    // Slow on purpose (2 requests/s per host) so the crawl is mid-way.
+    cmd.args([
+        "crawl",
+        profile.to_str().unwrap_or_default(),
+        "--db",
+        &db_s,
+        "--rate",
+        "2",
+    ])
+    .current_dir(tmp.path())
+    .stderr(std::process::Stdio::piped());
+    for r in site.resolves() {
+        cmd.args(["--resolve", &r.to_string()]);
+    }
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let pid = child.id().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let killed = Command::new("kill").args(["-INT", &pid]).status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+
+    let store = ozgcheck::store::Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let runs = store.runs().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, ozgcheck::store::RunStatus::Interrupted);
+    assert!(runs[0].finished_at.is_some());
+    let pages = store.pages(&runs[0].id).unwrap_or_else(|e| panic!("{e}"));
+    let fetched = pages.iter().filter(|p| p.status.is_some()).count();
+    assert!(
+        fetched >= 2,
+        "pages fetched before Ctrl-C are kept: {fetched}"
+    );
+    assert!(fetched < 30, "the crawl stopped early: {fetched}");
+    let verdicts = store
+        .verdicts(&runs[0].id)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        verdicts.len(),
+        13,
+        "an interrupted run still has a verdict per service"
+    );
+}
