@@ -9,7 +9,9 @@
 //!   appointment booking, contact forms);
 //! - `portals.toml` — known service-portal hosts, the states and services they
 //!   serve, and retired ones;
-//! - `page.toml` — CSS selectors for main content and boilerplate.
+//! - `page.toml` — CSS selectors for main content and boilerplate;
+//! - `crawl.toml` — session parameters, crawler-trap caps, words that make a
+//!   link worth fetching first.
 //!
 //! Every problem is reported as `file:line: what is wrong`; loading stops at
 //! the first file that has errors and lists all of that file's errors.
@@ -163,6 +165,18 @@ struct RawPage {
     breadcrumb: Vec<Spanned<String>>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrawl {
+    schema: Spanned<u32>,
+    session_params: Vec<Spanned<String>>,
+    max_urls_per_pattern: Spanned<u32>,
+    max_segment_repeats: Spanned<u32>,
+    max_path_segments: Spanned<u32>,
+    max_url_length: Spanned<u32>,
+    priority_phrases: Vec<Spanned<String>>,
+}
+
 // ---- validated catalogue (what the program uses) ----
 
 /// One service of the catalogue.
@@ -258,6 +272,18 @@ pub struct PageRules {
     pub breadcrumb: Vec<String>,
 }
 
+/// Crawl rules that are data: session parameters, trap caps, priorities.
+#[derive(Debug, Clone)]
+pub struct CrawlRules {
+    /// Lowercase parameter names dropped from URLs.
+    pub session_params: Vec<String>,
+    pub max_urls_per_pattern: usize,
+    pub max_segment_repeats: usize,
+    pub max_path_segments: usize,
+    pub max_url_length: usize,
+    pub priority: PhraseSet,
+}
+
 /// The whole validated catalogue.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -266,6 +292,7 @@ pub struct Catalogue {
     pub signals: Signals,
     pub portals: Vec<Portal>,
     pub page: PageRules,
+    pub crawl: CrawlRules,
     /// Where it was loaded from, for messages.
     pub origin: String,
 }
@@ -350,12 +377,18 @@ impl Catalogue {
             name: name("page.toml"),
             text: &page_text,
         })?;
+        let crawl_text = read("crawl.toml")?;
+        let crawl = parse_crawl(&Source {
+            name: name("crawl.toml"),
+            text: &crawl_text,
+        })?;
         Ok(Catalogue {
             edition,
             services,
             signals,
             portals,
             page,
+            crawl,
             origin: origin.to_string(),
         })
     }
@@ -573,6 +606,53 @@ fn parse_page(src: &Source) -> Result<PageRules, LoadError> {
         breadcrumb: sel(&raw.breadcrumb),
     };
     finish(page, problems)
+}
+
+fn parse_crawl(src: &Source) -> Result<CrawlRules, LoadError> {
+    let raw: RawCrawl = src.parse()?;
+    let mut problems = Vec::new();
+    check_schema(src, &raw.schema, &mut problems);
+    let mut session_params = Vec::new();
+    for p in &raw.session_params {
+        let v = p.get_ref().trim().to_ascii_lowercase();
+        if v.is_empty()
+            || !v
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'=' && b != b'&')
+        {
+            problems.push(src.problem(
+                p.span().start,
+                format!(
+                    "session parameter {:?} must be a plain parameter name",
+                    p.get_ref()
+                ),
+            ));
+        } else {
+            session_params.push(v);
+        }
+    }
+    let mut positive = |v: &Spanned<u32>, what: &str| -> usize {
+        if *v.get_ref() == 0 {
+            problems.push(src.problem(v.span().start, format!("{what} must be at least 1")));
+        }
+        *v.get_ref() as usize
+    };
+    let max_urls_per_pattern = positive(&raw.max_urls_per_pattern, "max_urls_per_pattern");
+    let max_segment_repeats = positive(&raw.max_segment_repeats, "max_segment_repeats");
+    let max_path_segments = positive(&raw.max_path_segments, "max_path_segments");
+    let max_url_length = positive(&raw.max_url_length, "max_url_length");
+    let priority = phrases(src, &raw.priority_phrases, &mut problems);
+    finish(
+        CrawlRules {
+            session_params,
+            max_urls_per_pattern,
+            max_segment_repeats,
+            max_path_segments,
+            max_url_length,
+            priority,
+        },
+        problems,
+    )
 }
 
 #[cfg(test)]

@@ -74,9 +74,20 @@ pub struct CrawlArgs {
     /// URL has no port, PORT is the port connected to.
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<Resolve>,
-    /// Continue the last interrupted run of this city (not yet supported).
+    /// Continue the last interrupted (or killed) run of this city instead of
+    /// starting a new one.
     #[arg(long)]
     pub resume: bool,
+    /// Do not read or obey robots.txt. Only for your own servers; logged
+    /// loudly and kept with the run's settings.
+    #[arg(long)]
+    pub ignore_robots: bool,
+    /// Do not read sitemaps (robots.txt `Sitemap:` lines and /sitemap.xml).
+    #[arg(long)]
+    pub no_sitemaps: bool,
+    /// Do not send conditional requests (ETag / Last-Modified of earlier runs).
+    #[arg(long)]
+    pub no_conditional: bool,
     /// A label kept with the run, e.g. "Stichtag Umfrage 2025".
     #[arg(long)]
     pub label: Option<String>,
@@ -183,11 +194,6 @@ fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
     if args.max_pages == 0 {
         return Err(Failure::input("--max-pages must be at least 1"));
     }
-    if args.resume {
-        return Err(Failure::input(
-            "--resume is not supported by this version yet; start a new crawl",
-        ));
-    }
     if let Some(ua) = &args.user_agent {
         if ua.is_empty() || !ua.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             return Err(Failure::input(
@@ -210,6 +216,9 @@ fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
         resolve: args.resolve.clone(),
         label: args.label.clone(),
         max_body: args.max_body,
+        ignore_robots: args.ignore_robots,
+        sitemaps: !args.no_sitemaps,
+        conditional: !args.no_conditional,
         ..CrawlOptions::default()
     })
 }
@@ -220,9 +229,14 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
     let catalogue = load_catalogue(cat_dir)?;
     let store = Store::open(db)?;
     if opts.rate == 0.0 {
-        tracing::warn!("--rate 0: no rate limit; use this only against your own servers");
+        eprintln!("warning: --rate 0: no rate limit; use this only against your own servers");
     }
-    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts).await?;
+    if opts.ignore_robots {
+        eprintln!(
+            "WARNING: --ignore-robots: robots.txt is NOT obeyed in this run. Only crawl servers you operate this way."
+        );
+    }
+    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts, args.resume).await?;
     let report = report::build(&catalogue, &store, &record)?;
     eprint!("{}", summary(&record));
     let online = report.services.iter().filter(|s| s.online).count();
@@ -245,6 +259,7 @@ async fn crawl_with_ctrl_c(
     catalogue: Arc<Catalogue>,
     store: &Store,
     opts: &CrawlOptions,
+    resume: bool,
 ) -> Result<RunRecord, Failure> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let ctrl_c = tokio::spawn(async move {
@@ -256,44 +271,124 @@ async fn crawl_with_ctrl_c(
             }
         }
     });
-    let progress = |p: &Progress| {
-        eprintln!(
-            "crawl: {} fetched, {} queued, {} in flight, {} errors",
-            p.pages_fetched, p.queued, p.in_flight, p.errors
-        );
+    let bar = ProgressView::new(opts.max_pages);
+    let progress = |p: &Progress| bar.update(p);
+    let res = if resume {
+        crawl::resume(profile, catalogue, store, opts, rx, &progress).await
+    } else {
+        crawl::run(profile, catalogue, store, opts, rx, &progress).await
     };
-    let res = crawl::run(profile, catalogue, store, opts, rx, &progress).await;
+    bar.finish();
     ctrl_c.abort();
-    res.map_err(Failure::runtime)
+    res.map_err(|e| match e {
+        crawl::CrawlError::NothingToResume(_) => Failure::input(e),
+        e => Failure::runtime(e),
+    })
+}
+
+/// Progress on stderr: a bar on a terminal, a plain line every few seconds
+/// otherwise (cron logs, CI).
+struct ProgressView {
+    bar: Option<indicatif::ProgressBar>,
+    last_line: std::sync::Mutex<std::time::Instant>,
+}
+
+impl ProgressView {
+    fn new(max_pages: usize) -> Self {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(max_pages as u64);
+            let style = indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {pos} pages · {msg}",
+            )
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            b.set_style(style);
+            b
+        });
+        ProgressView {
+            bar,
+            last_line: std::sync::Mutex::new(std::time::Instant::now()),
+        }
+    }
+
+    fn update(&self, p: &Progress) {
+        match &self.bar {
+            Some(b) => {
+                b.set_position(p.pages_fetched);
+                b.set_message(format!(
+                    "{} queued, {} in flight, {} errors, {:.1} MB",
+                    p.queued,
+                    p.in_flight,
+                    p.errors,
+                    p.bytes as f64 / 1e6
+                ));
+            }
+            None => {
+                let Ok(mut last) = self.last_line.lock() else {
+                    return;
+                };
+                if last.elapsed() >= std::time::Duration::from_secs(5) {
+                    *last = std::time::Instant::now();
+                    eprintln!(
+                        "crawl: {} pages fetched, {} queued, {} in flight, {} errors",
+                        p.pages_fetched, p.queued, p.in_flight, p.errors
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
 }
 
 fn summary(r: &RunRecord) -> String {
-    let secs = r
-        .finished_at
-        .map(|f| (f.as_millisecond() - r.started_at.as_millisecond()) as f64 / 1000.0)
-        .unwrap_or(0.0);
     let s = &r.stats;
-    let mut errors: Vec<String> = s
-        .errors_by_class
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
-    if errors.is_empty() {
-        errors.push("none".into());
-    }
-    format!(
-        "run {} {}: {} pages ({} bytes, {} new snapshots) in {:.1} s, {} liveness checks, {} robots exclusions, {} skipped by limits, errors: {}\n",
+    let secs = s.seconds.max(0.001);
+    let list = |m: &std::collections::BTreeMap<String, u64>| {
+        if m.is_empty() {
+            "none".to_string()
+        } else {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let mut out = format!(
+        "run {} {}: {} pages ({} bytes, {} answered 304, {} new snapshots) in {secs:.1} s = {:.1} pages/s\n",
         r.id,
         r.status.public(),
         s.pages_fetched,
         s.bytes_received,
+        s.not_modified,
         s.snapshots_new,
-        secs,
-        s.liveness_checks,
+        s.pages_fetched as f64 / secs,
+    );
+    out.push_str(&format!(
+        "  errors: {}; retries {}; robots exclusions {}; trap cuts: {}; skipped by limits {}; liveness checks {}; sitemaps {}\n",
+        list(&s.errors_by_class),
+        s.retries,
         s.robots_excluded,
+        list(&s.trap_cuts),
         s.skipped_by_limits,
-        errors.join(", ")
-    )
+        s.liveness_checks,
+        s.sitemaps,
+    ));
+    if !s.circuit_open.is_empty() {
+        out.push_str(&format!(
+            "  hosts given up after repeated failures: {}\n",
+            s.circuit_open.join(", ")
+        ));
+    }
+    if let Some(p) = s.evidence_complete_at {
+        out.push_str(&format!("  evidence complete after {p} pages\n"));
+    }
+    out
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
@@ -466,7 +561,7 @@ async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure>
         label: Some("demo".into()),
         ..CrawlOptions::default()
     };
-    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts).await?;
+    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts, false).await?;
     eprint!("{}", summary(&record));
     let r = report::build(&catalogue, &store, &record)?;
     let text = match args.format {

@@ -19,7 +19,7 @@
 //! signals are kept (and shown) but never raise a level.
 
 use crate::catalogue::{Catalogue, Scope};
-use crate::extract::{Link, LinkKind, Page};
+use crate::extract::{is_document, Link, LinkKind, Page};
 use crate::text::{clip, fold, sentences, Folded, PhraseSet};
 use crate::types::{Level, ServiceId, SnapshotId, State};
 use serde::{Deserialize, Serialize};
@@ -498,13 +498,6 @@ fn classify_link(
         }
     }
     None
-}
-
-fn is_document(u: &Url) -> bool {
-    let p = u.path().to_ascii_lowercase();
-    [".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx"]
-        .iter()
-        .any(|e| p.ends_with(e))
 }
 
 fn link_path(u: &Url) -> &str {

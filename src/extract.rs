@@ -656,6 +656,16 @@ fn needs_space(text: &str, next: &str) -> bool {
         && next.starts_with(char::is_whitespace)
 }
 
+/// Documents (application forms) that are fetched as evidence, never crawled.
+pub fn is_document(u: &Url) -> bool {
+    let p = u.path().to_ascii_lowercase();
+    [
+        ".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".ods",
+    ]
+    .iter()
+    .any(|e| p.ends_with(e))
+}
+
 /// Resolve an href against the base; only http(s) targets, without fragment.
 pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     let href = href.trim();

@@ -8,6 +8,10 @@
 //! - `pages`: run id `\0` url → [`PageRecord`]
 //! - `findings`: run id `\0` url → per-page detection result
 //! - `verdicts`: run id `\0` service id → [`ServiceVerdict`]
+//! - `frontier`: run id `\0` url → [`QueuedUrl`] (what a run still has to
+//!   fetch; what makes `crawl --resume` possible after a crash)
+//! - `validators`: url → [`Validator`] (ETag/Last-Modified of the last good
+//!   fetch, for conditional requests of the next run)
 //! - `meta`: `schema` → database schema version
 //!
 //! sled is opened once per process with an explicit cache size; a second
@@ -94,6 +98,25 @@ pub struct RunStats {
     pub skipped_by_limits: u64,
     #[serde(default)]
     pub errors_by_class: BTreeMap<String, u64>,
+    /// Answers 304 Not Modified (snapshot reused).
+    #[serde(default)]
+    pub not_modified: u64,
+    #[serde(default)]
+    pub retries: u64,
+    #[serde(default)]
+    pub sitemaps: u64,
+    /// URLs not queued because they look like crawler traps, by reason.
+    #[serde(default)]
+    pub trap_cuts: BTreeMap<String, u64>,
+    /// Hosts whose circuit breaker opened after repeated failures.
+    #[serde(default)]
+    pub circuit_open: Vec<String>,
+    /// After how many fetched pages every service had reached its final level.
+    #[serde(default)]
+    pub evidence_complete_at: Option<u64>,
+    /// Wall-clock seconds spent crawling (summed over resumed parts).
+    #[serde(default)]
+    pub seconds: f64,
 }
 
 /// One crawl of one city.
@@ -120,6 +143,28 @@ pub enum FetchKind {
     Page,
     /// A one-request liveness check of a link target; never parsed for links.
     Probe,
+    /// A sitemap or sitemap index.
+    Sitemap,
+}
+
+/// A URL waiting in a run's frontier (stored so a crashed run can resume).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedUrl {
+    pub url: String,
+    pub kind: FetchKind,
+    pub depth: usize,
+    pub priority: u8,
+    #[serde(default)]
+    pub attempt: u8,
+}
+
+/// Validators of the last good fetch of a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validator {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub snapshot: SnapshotId,
+    pub content_type: Option<String>,
 }
 
 /// What happened to one URL in one run.
@@ -143,8 +188,9 @@ pub struct PageRecord {
 }
 
 impl PageRecord {
+    /// 2xx, or 304 (the stored snapshot is still the page).
     pub fn is_success(&self) -> bool {
-        matches!(self.status, Some(s) if (200..300).contains(&s))
+        matches!(self.status, Some(s) if (200..300).contains(&s) || s == 304)
     }
 }
 
@@ -158,6 +204,8 @@ pub struct Store {
     pages: sled::Tree,
     findings: sled::Tree,
     verdicts: sled::Tree,
+    frontier: sled::Tree,
+    validators: sled::Tree,
 }
 
 fn run_key(run: &RunId, rest: &str) -> Vec<u8> {
@@ -226,6 +274,8 @@ impl Store {
             pages: db.open_tree("pages").map_err(err)?,
             findings: db.open_tree("findings").map_err(err)?,
             verdicts: db.open_tree("verdicts").map_err(err)?,
+            frontier: db.open_tree("frontier").map_err(err)?,
+            validators: db.open_tree("validators").map_err(err)?,
             db,
         })
     }
@@ -400,6 +450,50 @@ impl Store {
 
     pub fn verdicts(&self, run: &RunId) -> Result<Vec<ServiceVerdict>, StoreError> {
         self.scan(&self.verdicts, &run_prefix(run))
+    }
+
+    // ---- frontier (resume) ----
+
+    pub fn put_queued(&self, run: &RunId, q: &QueuedUrl) -> Result<(), StoreError> {
+        self.frontier
+            .insert(run_key(run, &q.url), Self::encode(q))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn remove_queued(&self, run: &RunId, url: &str) -> Result<(), StoreError> {
+        self.frontier
+            .remove(run_key(run, url))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn queued(&self, run: &RunId) -> Result<Vec<QueuedUrl>, StoreError> {
+        self.scan(&self.frontier, &run_prefix(run))
+    }
+
+    /// Forget a finished run's frontier.
+    pub fn clear_queued(&self, run: &RunId) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for k in self.frontier.scan_prefix(run_prefix(run)).keys() {
+            batch.remove(k.map_err(|e| self.sled_err(e))?);
+        }
+        self.frontier
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))
+    }
+
+    // ---- validators (conditional requests) ----
+
+    pub fn put_validator(&self, url: &str, v: &Validator) -> Result<(), StoreError> {
+        self.validators
+            .insert(url.as_bytes(), Self::encode(v))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn validator(&self, url: &str) -> Result<Option<Validator>, StoreError> {
+        self.get(&self.validators, url.as_bytes())
     }
 
     /// Make everything written so far durable.

@@ -79,7 +79,27 @@ pub struct Response {
     pub location: Option<Url>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// `Retry-After` of a 429/503, as a wait.
+    pub retry_after: Option<Duration>,
     pub body: Vec<u8>,
+}
+
+/// Validators of an earlier fetch, sent as a conditional request.
+#[derive(Debug, Clone, Default)]
+pub struct Conditional {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// `Retry-After`: delta-seconds or an HTTP date.
+pub fn parse_retry_after(v: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let d = when.as_millisecond() - now.as_millisecond();
+    Some(Duration::from_millis(d.max(0) as u64))
 }
 
 /// Classes of fetch failure, recorded with every failed URL.
@@ -142,22 +162,31 @@ pub async fn get(
     client: &reqwest::Client,
     url: &Url,
     max_body: usize,
+    conditional: Option<&Conditional>,
 ) -> Result<Response, FetchError> {
-    let resp = client
+    let mut req = client
         .get(url.clone())
         .header(
             reqwest::header::ACCEPT,
             "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5",
         )
-        .header(reqwest::header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.5")
-        .send()
-        .await
-        .map_err(|e| classify(&e))?;
+        .header(reqwest::header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9,en;q=0.5");
+    if let Some(c) = conditional {
+        if let Some(e) = &c.etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, e);
+        }
+        if let Some(l) = &c.last_modified {
+            req = req.header(reqwest::header::IF_MODIFIED_SINCE, l);
+        }
+    }
+    let resp = req.send().await.map_err(|e| classify(&e))?;
     let status = resp.status().as_u16();
     let location = header(&resp, reqwest::header::LOCATION).and_then(|l| url.join(l.trim()).ok());
     let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
     let etag = header(&resp, reqwest::header::ETAG);
     let last_modified = header(&resp, reqwest::header::LAST_MODIFIED);
+    let retry_after = header(&resp, reqwest::header::RETRY_AFTER)
+        .and_then(|v| parse_retry_after(&v, jiff::Timestamp::now()));
     if let Some(len) = resp.content_length() {
         if len as usize > max_body {
             return Err(FetchError::TooLarge(max_body));
@@ -178,6 +207,7 @@ pub async fn get(
         location,
         etag,
         last_modified,
+        retry_after,
         body,
     })
 }
@@ -200,5 +230,19 @@ mod tests {
         assert!("www.hagen.de:[::1]".parse::<Resolve>().is_err());
         assert!("h:80:[::1]".parse::<Resolve>().is_ok());
         assert!("h:x:127.0.0.1".parse::<Resolve>().is_err());
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now: jiff::Timestamp = "2024-11-06T08:49:00Z".parse().unwrap_or_default();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 06 Nov 2024 08:49:37 GMT", now),
+            Some(Duration::from_secs(37))
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
     }
 }

@@ -1,10 +1,13 @@
-//! The frontier: URLs waiting to be fetched, one FIFO queue per origin
-//! (scheme, host and port: the unit robots.txt and politeness apply to), with
-//! dedup over normalised URLs. Hosts are served round-robin so one big host
-//! never starves the portals and liveness checks of the others.
+//! The frontier: URLs waiting to be fetched, one queue per origin (scheme,
+//! host and port: the unit robots.txt and politeness apply to), with dedup
+//! over canonical URLs. Within an origin, higher priority goes first (links
+//! that look like services or service directories), then first come, first
+//! served. Origins are served round-robin so one big site never starves the
+//! portals and liveness checks of the others.
 
-use crate::store::FetchKind;
-use std::collections::{HashMap, HashSet, VecDeque};
+use crate::store::{FetchKind, QueuedUrl};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use url::Url;
 
 /// One URL to fetch.
@@ -13,45 +16,88 @@ pub struct Item {
     pub url: Url,
     pub kind: FetchKind,
     pub depth: usize,
+    /// 0 = ordinary; higher is fetched earlier.
+    pub priority: u8,
+    /// How many times this URL was tried before (retries).
+    pub attempt: u8,
 }
+
+impl Item {
+    pub fn new(url: Url, kind: FetchKind, depth: usize) -> Self {
+        Item {
+            url,
+            kind,
+            depth,
+            priority: 0,
+            attempt: 0,
+        }
+    }
+
+    pub fn stored(&self) -> QueuedUrl {
+        QueuedUrl {
+            url: self.url.to_string(),
+            kind: self.kind,
+            depth: self.depth,
+            priority: self.priority,
+            attempt: self.attempt,
+        }
+    }
+
+    pub fn from_stored(q: &QueuedUrl) -> Option<Self> {
+        Some(Item {
+            url: Url::parse(&q.url).ok()?,
+            kind: q.kind,
+            depth: q.depth,
+            priority: q.priority,
+            attempt: q.attempt,
+        })
+    }
+}
+
+type Key = (Reverse<u8>, u64);
 
 #[derive(Default)]
 pub struct Frontier {
-    queues: HashMap<String, VecDeque<Item>>,
-    /// Hosts in round-robin order (each host at most once).
+    queues: HashMap<String, BTreeMap<Key, Item>>,
+    /// Origins in round-robin order (each at most once).
     order: VecDeque<String>,
     seen: HashSet<String>,
     queued: usize,
+    seq: u64,
+}
+
+pub fn origin_of(u: &Url) -> String {
+    u.origin().ascii_serialization()
 }
 
 impl Frontier {
-    /// Add an item unless its normalised URL was seen before. Returns whether
-    /// it was added.
+    /// Add an item unless its URL was seen before. Returns whether it was added.
     pub fn push(&mut self, item: Item) -> bool {
-        if item.url.host_str().is_none() {
+        if item.url.host_str().is_none() || !self.seen.insert(item.url.to_string()) {
             return false;
         }
-        let host = item.url.origin().ascii_serialization();
-        if !self.seen.insert(item.url.to_string()) {
-            return false;
-        }
-        let q = self.queues.entry(host.clone()).or_default();
-        if q.is_empty() && !self.order.contains(&host) {
-            self.order.push_back(host);
-        }
-        q.push_back(item);
-        self.queued += 1;
+        self.insert(item);
         true
     }
 
-    /// Put back an item that was popped (it was seen already).
+    /// Mark a URL as seen without queueing it (resume: already fetched).
+    pub fn mark_seen(&mut self, url: &str) {
+        self.seen.insert(url.to_string());
+    }
+
+    /// Put back an item that was popped (a retry, or a kind change).
     pub fn requeue(&mut self, item: Item) {
-        let host = item.url.origin().ascii_serialization();
-        let q = self.queues.entry(host.clone()).or_default();
-        if q.is_empty() && !self.order.contains(&host) {
-            self.order.push_back(host);
+        self.insert(item);
+    }
+
+    fn insert(&mut self, item: Item) {
+        let origin = origin_of(&item.url);
+        self.seq += 1;
+        let q = self.queues.entry(origin.clone()).or_default();
+        if q.is_empty() && !self.order.contains(&origin) {
+            self.order.push_back(origin);
         }
-        q.push_back(item);
+        q.insert((Reverse(item.priority), self.seq), item);
         self.queued += 1;
     }
 
@@ -68,52 +114,67 @@ impl Frontier {
         self.queued
     }
 
-    /// Hosts with waiting items, in round-robin order.
-    pub fn hosts(&self) -> Vec<String> {
+    /// Origins with waiting items, in round-robin order.
+    pub fn origins(&self) -> Vec<String> {
         self.order.iter().cloned().collect()
     }
 
-    pub fn peek(&self, host: &str) -> Option<&Item> {
-        self.queues.get(host).and_then(|q| q.front())
+    pub fn peek(&self, origin: &str) -> Option<&Item> {
+        self.queues
+            .get(origin)
+            .and_then(|q| q.first_key_value())
+            .map(|(_, i)| i)
     }
 
-    /// Take the next item of `host` and move the host to the back of the
+    /// Take the next item of `origin` and move the origin to the back of the
     /// round-robin order.
-    pub fn pop(&mut self, host: &str) -> Option<Item> {
-        let q = self.queues.get_mut(host)?;
-        let item = q.pop_front()?;
+    pub fn pop(&mut self, origin: &str) -> Option<Item> {
+        let q = self.queues.get_mut(origin)?;
+        let (_, item) = q.pop_first()?;
         self.queued -= 1;
         let empty = q.is_empty();
-        if let Some(pos) = self.order.iter().position(|h| h == host) {
+        if let Some(pos) = self.order.iter().position(|h| h == origin) {
             self.order.remove(pos);
         }
         if empty {
-            self.queues.remove(host);
+            self.queues.remove(origin);
         } else {
-            self.order.push_back(host.to_string());
+            self.order.push_back(origin.to_string());
         }
         Some(item)
     }
 
+    /// Remove every waiting item of an origin (circuit breaker).
+    pub fn drain_origin(&mut self, origin: &str) -> Vec<Item> {
+        let items: Vec<Item> = self
+            .queues
+            .remove(origin)
+            .map(|q| q.into_values().collect())
+            .unwrap_or_default();
+        self.queued -= items.len();
+        self.order.retain(|o| o != origin);
+        items
+    }
+
     /// When the page budget is spent: drop waiting pages, except those
-    /// `keep` names, which become liveness checks. Returns how many were dropped.
-    pub fn retain_as_probes(&mut self, keep: impl Fn(&Item) -> bool) -> usize {
-        let mut dropped = 0;
+    /// `keep` names, which become liveness checks. Returns the dropped items.
+    pub fn retain_as_probes(&mut self, keep: impl Fn(&Item) -> bool) -> Vec<Item> {
+        let mut dropped = Vec::new();
         for q in self.queues.values_mut() {
-            let before = q.len();
-            q.retain_mut(|i| {
-                if i.kind == FetchKind::Probe {
-                    return true;
+            let keys: Vec<Key> = q.keys().copied().collect();
+            for k in keys {
+                let Some(item) = q.get_mut(&k) else { continue };
+                if item.kind != FetchKind::Page {
+                    continue;
                 }
-                if keep(i) {
-                    i.kind = FetchKind::Probe;
-                    return true;
+                if keep(item) {
+                    item.kind = FetchKind::Probe;
+                } else if let Some(i) = q.remove(&k) {
+                    dropped.push(i);
                 }
-                false
-            });
-            dropped += before - q.len();
+            }
         }
-        self.queued -= dropped;
+        self.queued -= dropped.len();
         self.queues.retain(|_, q| !q.is_empty());
         let queues = &self.queues;
         self.order.retain(|h| queues.contains_key(h));
@@ -125,37 +186,42 @@ impl Frontier {
 mod tests {
     use super::*;
 
-    fn item(u: &str) -> Item {
+    fn item(u: &str, priority: u8) -> Item {
         Item {
-            url: Url::parse(u).unwrap_or_else(|e| panic!("{e}")),
-            kind: FetchKind::Page,
-            depth: 0,
+            priority,
+            ..Item::new(
+                Url::parse(u).unwrap_or_else(|e| panic!("{e}")),
+                FetchKind::Page,
+                0,
+            )
         }
     }
 
     #[test]
-    fn dedups_and_round_robins() {
+    fn dedups_prioritises_and_round_robins() {
         let mut f = Frontier::default();
-        assert!(f.push(item("http://a.de/1")));
-        assert!(!f.push(item("http://a.de/1")));
-        assert!(f.push(item("http://a.de/2")));
-        assert!(f.push(item("http://b.de/1")));
-        assert_eq!(f.hosts(), vec!["http://a.de", "http://b.de"]);
+        assert!(f.push(item("http://a.de/1", 0)));
+        assert!(!f.push(item("http://a.de/1", 2)));
+        assert!(f.push(item("http://a.de/2", 2)));
+        assert!(f.push(item("http://b.de/1", 0)));
+        assert_eq!(f.origins(), vec!["http://a.de", "http://b.de"]);
         assert_eq!(
             f.pop("http://a.de")
                 .map(|i| i.url.path().to_string())
                 .as_deref(),
-            Some("/1")
+            Some("/2"),
+            "higher priority first"
         );
-        assert_eq!(f.hosts(), vec!["http://b.de", "http://a.de"]);
+        assert_eq!(f.origins(), vec!["http://b.de", "http://a.de"]);
         assert_eq!(f.len(), 2);
-        assert_eq!(f.retain_as_probes(|i| i.url.path() == "/2"), 1);
+        let dropped = f.retain_as_probes(|i| i.url.host_str() == Some("a.de"));
+        assert_eq!(dropped.len(), 1);
         assert_eq!(
             f.peek("http://a.de").map(|i| i.kind),
             Some(FetchKind::Probe)
         );
-        assert_eq!(f.retain_as_probes(|_| false), 0, "probes stay");
-        assert_eq!(f.pop("http://a.de").map(|i| i.kind), Some(FetchKind::Probe));
-        assert!(f.is_empty() && f.hosts().is_empty());
+        assert!(f.retain_as_probes(|_| false).is_empty(), "probes stay");
+        assert_eq!(f.drain_origin("http://a.de").len(), 1);
+        assert!(f.is_empty() && f.origins().is_empty());
     }
 }

@@ -1,15 +1,17 @@
 //! The crawler: from a city profile to stored pages, findings and verdicts.
 //!
-//! Parts: [`frontier`] (what to fetch next, per host, deduplicated), [`robots`]
-//! (RFC 9309 rules per host), [`politeness`] (one rate limiter per host),
-//! [`fetch`] (one HTTP request with caps and timeouts) and [`url`]
-//! (normalisation). This module is the scheduler that ties them together:
-//! it alone decides when a request is sent, so every request — pages,
-//! robots.txt, liveness checks of portal links — passes robots and the
-//! per-host limiter. Nothing outside `crawl` sends a request.
+//! Parts: [`frontier`] (what to fetch next, per origin, prioritised and
+//! deduplicated), [`robots`] (RFC 9309 rules per origin), [`politeness`] (one
+//! rate limiter per origin, Crawl-delay, backoff), [`fetch`] (one HTTP request
+//! with caps and timeouts), [`sitemap`] and [`url`] (canonical URLs, traps).
+//! This module is the scheduler that ties them together: it alone decides
+//! when a request is sent, so every request — pages, robots.txt, sitemaps,
+//! liveness checks of portal links — passes robots and the per-origin
+//! limiter. Nothing outside `crawl` sends a request.
 //!
 //! Each fetched page is stored (snapshot + page record), extracted and
-//! analysed on a blocking thread; the loop only moves URLs. When the
+//! analysed on a blocking thread; the loop only moves URLs. The frontier is
+//! mirrored in the store, so a run killed mid-way can be resumed. When the
 //! frontier is empty (or the budget spent, or Ctrl-C) the run's findings and
 //! the liveness of link targets become one verdict per service.
 
@@ -17,6 +19,7 @@ pub mod fetch;
 pub mod frontier;
 pub mod politeness;
 pub mod robots;
+pub mod sitemap;
 pub mod url;
 
 use crate::catalogue::Catalogue;
@@ -25,11 +28,13 @@ use crate::extract::{self, Extractor};
 use crate::profile::Profile;
 use crate::store::{
     FetchKind, PageRecord, RunRecord, RunSettings, RunStats, RunStatus, Store, StoreError,
+    Validator,
 };
+use crate::text::fold;
 use crate::types::RunId;
 use ::url::Url;
-use fetch::{ClientConfig, FetchError, Resolve};
-use frontier::{Frontier, Item};
+use fetch::{ClientConfig, Conditional, FetchError, Resolve};
+use frontier::{origin_of, Frontier, Item};
 use politeness::Politeness;
 use robots::Rules;
 use std::collections::{HashMap, HashSet};
@@ -49,13 +54,27 @@ pub struct CrawlOptions {
     pub user_agent: String,
     pub resolve: Vec<Resolve>,
     pub label: Option<String>,
-    /// Body cap for pages and documents.
+    /// Body cap for pages and documents (after decompression).
     pub max_body: usize,
     /// Most liveness checks per run.
     pub max_probes: usize,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
     pub total_timeout: Duration,
+    /// Retries after a connection error, timeout, 5xx or 429.
+    pub max_retries: u8,
+    /// First backoff; doubles with every retry (with jitter).
+    pub backoff: Duration,
+    /// Consecutive failures after which a host is given up for the run.
+    pub circuit_breaker: u32,
+    /// Longest Retry-After honoured; a longer one gives the URL up.
+    pub max_retry_after: Duration,
+    /// Do not read robots.txt (off by default; the CLI warns loudly).
+    pub ignore_robots: bool,
+    /// Read robots.txt `Sitemap:` lines and `/sitemap.xml`.
+    pub sitemaps: bool,
+    /// Send conditional requests with the validators of earlier runs.
+    pub conditional: bool,
 }
 
 pub fn default_user_agent() -> String {
@@ -80,6 +99,13 @@ impl Default for CrawlOptions {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(20),
             total_timeout: Duration::from_secs(60),
+            max_retries: 2,
+            backoff: Duration::from_secs(1),
+            circuit_breaker: 8,
+            max_retry_after: Duration::from_secs(120),
+            ignore_robots: false,
+            sitemaps: true,
+            conditional: true,
         }
     }
 }
@@ -90,15 +116,19 @@ pub enum CrawlError {
     Store(#[from] StoreError),
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    #[error("no interrupted run of {0} to resume; start a new crawl without --resume")]
+    NothingToResume(String),
 }
 
 /// Progress the crawler reports while it runs.
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
     pub pages_fetched: u64,
+    pub max_pages: usize,
     pub queued: usize,
     pub errors: u64,
     pub in_flight: usize,
+    pub bytes: u64,
 }
 
 enum Job {
@@ -107,17 +137,31 @@ enum Job {
 }
 
 enum Outcome {
-    Robots { origin: String, rules: Rules },
+    Robots {
+        origin: String,
+        rules: Rules,
+    },
     Fetched(Box<Fetched>),
+    /// A failure worth another try, after `wait`.
+    Retry {
+        item: Item,
+        wait: Duration,
+        class: &'static str,
+    },
 }
 
 struct Fetched {
     item: Item,
     record: PageRecord,
-    links: Vec<Url>,
+    /// Links found (url, link text): pages for crawling, or sitemap entries.
+    links: Vec<(Url, String)>,
+    /// For sitemaps: whether the links are further sitemaps.
+    sitemap_index: bool,
     findings: Option<PageFindings>,
     new_snapshot: bool,
     error_class: Option<&'static str>,
+    /// Whether the failure counts against the host's circuit breaker.
+    host_failure: bool,
 }
 
 enum RobotsState {
@@ -135,6 +179,18 @@ struct Seen {
     robots_excluded: bool,
 }
 
+impl Seen {
+    fn of(r: &PageRecord) -> Self {
+        Seen {
+            status: r.status,
+            location: r.location.clone(),
+            error: r.error.clone(),
+            robots_excluded: r.status.is_none()
+                && r.error.as_deref().is_some_and(|e| e.starts_with("robots:")),
+        }
+    }
+}
+
 /// Everything a fetch task needs, shared read-only.
 struct Shared {
     client: reqwest::Client,
@@ -143,11 +199,7 @@ struct Shared {
     extractor: Extractor,
     profile: Profile,
     run: RunId,
-    max_body: usize,
-}
-
-fn origin_of(u: &Url) -> String {
-    u.origin().ascii_serialization()
+    opts: CrawlOptions,
 }
 
 /// Crawl a city into `store`. `stop` turning true ends the run gracefully
@@ -157,289 +209,778 @@ pub async fn run(
     catalogue: Arc<Catalogue>,
     store: &Store,
     opts: &CrawlOptions,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<RunRecord, CrawlError> {
     let started = jiff::Timestamp::now();
-    let id = RunId::new(started);
-    let mut record = RunRecord {
-        id: id.clone(),
+    let record = RunRecord {
+        id: RunId::new(started),
         city: profile.name.clone(),
         state: profile.state,
         ags: profile.ags.clone(),
         label: opts.label.clone(),
-        settings: RunSettings {
-            seeds: profile.seeds.iter().map(|u| u.to_string()).collect(),
-            scope: profile.scope.clone(),
-            max_pages: opts.max_pages,
-            max_depth: opts.max_depth,
-            rate: opts.rate,
-            concurrency: opts.concurrency,
-            user_agent: opts.user_agent.clone(),
-            resolve: opts.resolve.iter().map(|r| r.to_string()).collect(),
-            catalogue: format!("{} ({})", catalogue.edition, catalogue.origin),
-        },
+        settings: settings_of(profile, &catalogue, opts),
         started_at: started,
         finished_at: None,
         status: RunStatus::Running,
         stats: RunStats::default(),
     };
     store.put_run(&record)?;
-
-    let client = fetch::client(&ClientConfig {
-        user_agent: opts.user_agent.clone(),
-        resolve: opts.resolve.clone(),
-        connect_timeout: opts.connect_timeout,
-        read_timeout: opts.read_timeout,
-        total_timeout: opts.total_timeout,
-    })
-    .map_err(|e| CrawlError::Client(e.to_string()))?;
-    let shared = Arc::new(Shared {
-        client,
-        store: store.clone(),
-        extractor: Extractor::new(&catalogue.page),
-        catalogue,
-        profile: profile.clone(),
-        run: id.clone(),
-        max_body: opts.max_body,
-    });
-
-    let mut frontier = Frontier::default();
+    let mut c = Crawler::new(profile, catalogue, store, opts, record)?;
     for s in &profile.seeds {
-        if let Some(u) = url::normalize(s) {
-            frontier.push(Item {
-                url: u,
-                kind: FetchKind::Page,
-                depth: 0,
-            });
+        c.enqueue(s.clone(), FetchKind::Page, 0, 3);
+    }
+    c.run_loop(stop, progress).await
+}
+
+/// Continue the last interrupted (or killed) run of this city: what it
+/// fetched stays, what it had queued is fetched now.
+pub async fn resume(
+    profile: &Profile,
+    catalogue: Arc<Catalogue>,
+    store: &Store,
+    opts: &CrawlOptions,
+    stop: watch::Receiver<bool>,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<RunRecord, CrawlError> {
+    let last = store
+        .runs()?
+        .into_iter()
+        .rev()
+        .find(|r| r.city == profile.name)
+        .filter(|r| r.status != RunStatus::Complete)
+        .ok_or_else(|| CrawlError::NothingToResume(profile.name.clone()))?;
+    let mut record = last;
+    record.status = RunStatus::Running;
+    record.finished_at = None;
+    store.put_run(&record)?;
+    let id = record.id.clone();
+    let mut c = Crawler::new(profile, catalogue, store, opts, record)?;
+    c.stats = c.record.stats.clone();
+    // What was fetched stays fetched; its findings and liveness count.
+    for p in store.pages(&id)? {
+        c.frontier.mark_seen(&p.url);
+        c.seen.insert(p.url.clone(), Seen::of(&p));
+        if p.status.is_some() {
+            match p.kind {
+                FetchKind::Page => c.pages_dispatched += 1,
+                FetchKind::Probe => c.probes_dispatched += 1,
+                FetchKind::Sitemap => {}
+            }
         }
     }
-    let mut politeness = Politeness::new(opts.rate);
-    let mut robots: HashMap<String, RobotsState> = HashMap::new();
-    let mut in_flight_per: HashMap<String, usize> = HashMap::new();
-    let per_host_cap = if politeness.unlimited() {
-        opts.concurrency.max(1)
-    } else {
-        1
-    };
-    let mut tasks: JoinSet<Outcome> = JoinSet::new();
-    let mut seen: HashMap<String, Seen> = HashMap::new();
-    let mut findings: Vec<PageFindings> = Vec::new();
-    let mut targets: HashSet<String> = HashSet::new();
-    let mut outlinks: HashSet<String> = HashSet::new();
-    let mut pages_dispatched = 0usize;
-    let mut probes_dispatched = 0usize;
-    let mut budget_spent = false;
-    let mut stats = RunStats::default();
-    let mut last_progress = Instant::now();
-    let mut stopped = *stop.borrow();
-
-    loop {
-        // ---- dispatch what may go now ----
-        let mut wait: Option<Duration> = None;
-        if !stopped {
-            if !budget_spent && pages_dispatched >= opts.max_pages {
-                budget_spent = true;
-                // Pages nobody asked about are dropped; link targets stay as
-                // liveness checks, so evidence never rests on an unchecked link.
-                let t = &targets;
-                stats.skipped_by_limits +=
-                    frontier.retain_as_probes(|i| t.contains(i.url.as_str())) as u64;
+    for f in store.findings(&id)? {
+        for t in f.targets() {
+            if let Some(u) = Url::parse(t)
+                .ok()
+                .and_then(|u| url::canonical(&u, &c.shared.catalogue.crawl))
+            {
+                c.targets.insert(u.to_string());
             }
-            for origin in frontier.hosts() {
-                if tasks.len() >= opts.concurrency {
-                    break;
+        }
+        c.findings.push(f);
+    }
+    for q in store.queued(&id)? {
+        if c.seen.contains_key(&q.url) {
+            continue;
+        }
+        if let Some(item) = Item::from_stored(&q) {
+            c.frontier.push(item);
+        }
+    }
+    c.run_loop(stop, progress).await
+}
+
+fn settings_of(profile: &Profile, catalogue: &Catalogue, opts: &CrawlOptions) -> RunSettings {
+    RunSettings {
+        seeds: profile.seeds.iter().map(|u| u.to_string()).collect(),
+        scope: profile.scope.clone(),
+        max_pages: opts.max_pages,
+        max_depth: opts.max_depth,
+        rate: opts.rate,
+        concurrency: opts.concurrency,
+        user_agent: opts.user_agent.clone(),
+        resolve: opts.resolve.iter().map(|r| r.to_string()).collect(),
+        catalogue: format!("{} ({})", catalogue.edition, catalogue.origin),
+    }
+}
+
+struct Crawler {
+    shared: Arc<Shared>,
+    record: RunRecord,
+    frontier: Frontier,
+    politeness: Politeness,
+    robots: HashMap<String, RobotsState>,
+    failures: HashMap<String, u32>,
+    in_flight_per: HashMap<String, usize>,
+    traps: url::TrapGuard,
+    seen: HashMap<String, Seen>,
+    findings: Vec<PageFindings>,
+    /// Fetch order of pages with findings (for the evidence-complete point).
+    order: HashMap<String, u64>,
+    targets: HashSet<String>,
+    outlinks: HashSet<String>,
+    sitemaps_per_origin: HashMap<String, usize>,
+    stats: RunStats,
+    pages_dispatched: usize,
+    probes_dispatched: usize,
+    budget_spent: bool,
+    started: Instant,
+}
+
+const MAX_SITEMAPS_PER_ORIGIN: usize = 100;
+
+impl Crawler {
+    fn new(
+        profile: &Profile,
+        catalogue: Arc<Catalogue>,
+        store: &Store,
+        opts: &CrawlOptions,
+        record: RunRecord,
+    ) -> Result<Self, CrawlError> {
+        let client = fetch::client(&ClientConfig {
+            user_agent: opts.user_agent.clone(),
+            resolve: opts.resolve.clone(),
+            connect_timeout: opts.connect_timeout,
+            read_timeout: opts.read_timeout,
+            total_timeout: opts.total_timeout,
+        })
+        .map_err(|e| CrawlError::Client(e.to_string()))?;
+        Ok(Crawler {
+            shared: Arc::new(Shared {
+                client,
+                store: store.clone(),
+                extractor: Extractor::new(&catalogue.page),
+                catalogue,
+                profile: profile.clone(),
+                run: record.id.clone(),
+                opts: opts.clone(),
+            }),
+            record,
+            frontier: Frontier::default(),
+            politeness: Politeness::new(opts.rate),
+            robots: HashMap::new(),
+            failures: HashMap::new(),
+            in_flight_per: HashMap::new(),
+            traps: url::TrapGuard::default(),
+            seen: HashMap::new(),
+            findings: Vec::new(),
+            order: HashMap::new(),
+            targets: HashSet::new(),
+            outlinks: HashSet::new(),
+            sitemaps_per_origin: HashMap::new(),
+            stats: RunStats::default(),
+            pages_dispatched: 0,
+            probes_dispatched: 0,
+            budget_spent: false,
+            started: Instant::now(),
+        })
+    }
+
+    fn opts(&self) -> &CrawlOptions {
+        &self.shared.opts
+    }
+
+    fn in_scope(&self, u: &Url) -> bool {
+        self.shared
+            .profile
+            .in_scope(u.host_str().unwrap_or_default())
+    }
+
+    /// How early a link should be fetched: service words first, then
+    /// service-directory words, then the rest.
+    fn priority(&self, u: &Url, text: &str) -> u8 {
+        let path = percent_encoding::percent_decode_str(u.path()).decode_utf8_lossy();
+        let words = fold(&format!("{text} {path}"));
+        let cat = &self.shared.catalogue;
+        if cat.services.iter().any(|s| s.terms.is_match(&words)) {
+            2
+        } else if cat.crawl.priority.is_match(&words) {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Canonicalise, trap-check, dedup and queue a URL (and mirror it in the
+    /// store for resume). Returns whether it was queued.
+    fn enqueue(&mut self, raw: Url, kind: FetchKind, depth: usize, priority: u8) -> bool {
+        let rules = &self.shared.catalogue.crawl;
+        let Some(u) = url::canonical(&raw, rules) else {
+            return false;
+        };
+        if self.frontier.seen(&u) {
+            return false;
+        }
+        if kind == FetchKind::Page {
+            if let Err(trap) = self.traps.check(&u, rules) {
+                *self.stats.trap_cuts.entry(trap.label()).or_default() += 1;
+                return false;
+            }
+        }
+        let item = Item {
+            priority,
+            ..Item::new(u, kind, depth)
+        };
+        let stored = item.stored();
+        if self.frontier.push(item) {
+            if let Err(e) = self.shared.store.put_queued(&self.record.id, &stored) {
+                tracing::warn!("cannot persist frontier entry: {e}");
+            }
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Record a URL that will not be fetched (robots, circuit breaker).
+    fn record_unfetched(&mut self, item: &Item, why: String) -> Result<(), CrawlError> {
+        let rec = PageRecord {
+            url: item.url.to_string(),
+            kind: item.kind,
+            depth: item.depth,
+            fetched_at: jiff::Timestamp::now(),
+            status: None,
+            error: Some(why),
+            content_type: None,
+            location: None,
+            etag: None,
+            last_modified: None,
+            snapshot: None,
+            bytes: 0,
+        };
+        self.shared.store.put_page(&self.record.id, &rec)?;
+        self.shared.store.remove_queued(&self.record.id, &rec.url)?;
+        self.seen.insert(rec.url.clone(), Seen::of(&rec));
+        Ok(())
+    }
+
+    async fn run_loop(
+        mut self,
+        mut stop: watch::Receiver<bool>,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+    ) -> Result<RunRecord, CrawlError> {
+        let mut tasks: JoinSet<Outcome> = JoinSet::new();
+        let mut last_progress = Instant::now();
+        let mut last_save = Instant::now();
+        let mut stopped = *stop.borrow();
+        loop {
+            let wait = if stopped {
+                None
+            } else {
+                self.dispatch(&mut tasks)?
+            };
+            if tasks.is_empty() && (stopped || self.frontier.is_empty()) {
+                break;
+            }
+            let joined = tokio::select! {
+                j = tasks.join_next(), if !tasks.is_empty() => j,
+                _ = tokio::time::sleep(wait.unwrap_or(Duration::from_millis(50))),
+                    if wait.is_some() || tasks.is_empty() => None,
+                changed = stop.changed(), if !stopped => {
+                    if changed.is_err() || *stop.borrow() {
+                        stopped = true;
+                        tracing::warn!("stopping: finishing requests in flight");
+                        self.drain(&mut tasks).await?;
+                    }
+                    None
                 }
-                let state = robots.entry(origin.clone()).or_insert(RobotsState::Unknown);
-                match state {
-                    RobotsState::Pending => continue,
-                    RobotsState::Unknown => match politeness.ready(&origin) {
-                        Ok(()) => {
-                            *state = RobotsState::Pending;
-                            spawn(
-                                &mut tasks,
-                                &shared,
-                                Job::Robots {
-                                    origin: origin.clone(),
-                                },
-                            );
-                        }
-                        Err(w) => wait = Some(wait.map_or(w, |x| x.min(w))),
-                    },
-                    RobotsState::Ready(rules) => {
-                        // Drop items robots.txt forbids before they cost a slot.
-                        while let Some(item) = frontier.peek(&origin) {
-                            if rules.allowed(item.url.as_str()) {
-                                break;
-                            }
-                            let why = rules.why_disallowed();
-                            if let Some(item) = frontier.pop(&origin) {
-                                stats.robots_excluded += 1;
-                                let rec = PageRecord {
-                                    url: item.url.to_string(),
-                                    kind: item.kind,
-                                    depth: item.depth,
-                                    fetched_at: jiff::Timestamp::now(),
-                                    status: None,
-                                    error: Some(format!("robots: {why}")),
-                                    content_type: None,
-                                    location: None,
-                                    etag: None,
-                                    last_modified: None,
-                                    snapshot: None,
-                                    bytes: 0,
-                                };
-                                shared.store.put_page(&id, &rec)?;
-                                seen.insert(
-                                    rec.url.clone(),
-                                    Seen {
-                                        status: None,
-                                        location: None,
-                                        error: rec.error.clone(),
-                                        robots_excluded: true,
-                                    },
-                                );
-                            }
-                        }
-                        let Some(next) = frontier.peek(&origin) else {
-                            continue;
-                        };
-                        if in_flight_per.get(&origin).copied().unwrap_or(0) >= per_host_cap {
-                            continue;
-                        }
-                        if next.kind == FetchKind::Page && pages_dispatched >= opts.max_pages {
-                            // Pushed after the budget ran out (a redirect):
-                            // keep it only as a liveness check of a target.
-                            if let Some(mut item) = frontier.pop(&origin) {
-                                if targets.contains(item.url.as_str()) {
-                                    item.kind = FetchKind::Probe;
-                                    frontier.requeue(item);
-                                } else {
-                                    stats.skipped_by_limits += 1;
-                                }
-                            }
-                            continue;
-                        }
-                        if next.kind == FetchKind::Probe && probes_dispatched >= opts.max_probes {
-                            let _ = frontier.pop(&origin);
-                            stats.skipped_by_limits += 1;
-                            continue;
-                        }
-                        match politeness.ready(&origin) {
-                            Ok(()) => {
-                                if let Some(item) = frontier.pop(&origin) {
-                                    match item.kind {
-                                        FetchKind::Page => pages_dispatched += 1,
-                                        FetchKind::Probe => probes_dispatched += 1,
-                                    }
-                                    *in_flight_per.entry(origin.clone()).or_default() += 1;
-                                    spawn(&mut tasks, &shared, Job::Fetch(item));
-                                }
-                            }
-                            Err(w) => wait = Some(wait.map_or(w, |x| x.min(w))),
-                        }
+            };
+            if let Some(j) = joined {
+                self.joined(j)?;
+            }
+            if last_progress.elapsed() >= Duration::from_secs(1) {
+                last_progress = Instant::now();
+                progress(&Progress {
+                    pages_fetched: self.stats.pages_fetched,
+                    max_pages: self.opts().max_pages,
+                    queued: self.frontier.len(),
+                    errors: self.stats.errors,
+                    in_flight: tasks.len(),
+                    bytes: self.stats.bytes_received,
+                });
+            }
+            if last_save.elapsed() >= Duration::from_secs(5) {
+                last_save = Instant::now();
+                self.record.stats = self.stats.clone();
+                self.record.stats.seconds += self.started.elapsed().as_secs_f64();
+                self.shared.store.put_run(&self.record)?;
+            }
+        }
+        self.finish(stopped)
+    }
+
+    /// Give requests in flight a moment after a stop, then abandon them.
+    async fn drain(&mut self, tasks: &mut JoinSet<Outcome>) -> Result<(), CrawlError> {
+        let grace = tokio::time::sleep(Duration::from_secs(3));
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                j = tasks.join_next() => match j {
+                    Some(j) => self.joined(j)?,
+                    None => return Ok(()),
+                },
+                _ = &mut grace => {
+                    tasks.abort_all();
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn joined(&mut self, j: Result<Outcome, tokio::task::JoinError>) -> Result<(), CrawlError> {
+        match j {
+            Ok(o) => self.handle(o),
+            Err(e) if e.is_panic() => {
+                // A panic in one page's processing must not end the run.
+                self.stats.errors += 1;
+                *self
+                    .stats
+                    .errors_by_class
+                    .entry("internal".into())
+                    .or_default() += 1;
+                tracing::error!("internal error while processing a page: {e}");
+                Ok(())
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Start every request that may go now; returns how long until the next
+    /// one may go, if something waits on a limiter.
+    fn dispatch(&mut self, tasks: &mut JoinSet<Outcome>) -> Result<Option<Duration>, CrawlError> {
+        let mut wait: Option<Duration> = None;
+        let mut soonest = |w: Duration| wait = Some(wait.map_or(w, |x: Duration| x.min(w)));
+        if !self.budget_spent && self.pages_dispatched >= self.opts().max_pages {
+            self.budget_spent = true;
+            // Pages nobody asked about are dropped; link targets stay as
+            // liveness checks, so evidence never rests on an unchecked link.
+            let t = &self.targets;
+            let dropped = self
+                .frontier
+                .retain_as_probes(|i| t.contains(i.url.as_str()));
+            self.stats.skipped_by_limits += dropped.len() as u64;
+            for d in dropped {
+                self.shared
+                    .store
+                    .remove_queued(&self.record.id, d.url.as_str())?;
+            }
+        }
+        let per_origin_cap = if self.politeness.unlimited() {
+            self.opts().concurrency
+        } else {
+            1
+        };
+        for origin in self.frontier.origins() {
+            if tasks.len() >= self.opts().concurrency {
+                break;
+            }
+            let ignore_robots = self.opts().ignore_robots;
+            let state = self
+                .robots
+                .entry(origin.clone())
+                .or_insert(if ignore_robots {
+                    RobotsState::Ready(Rules::AllowAll)
+                } else {
+                    RobotsState::Unknown
+                });
+            match state {
+                RobotsState::Pending => continue,
+                RobotsState::Unknown => match self.politeness.ready(&origin) {
+                    Ok(()) => {
+                        *state = RobotsState::Pending;
+                        spawn(tasks, &self.shared, Job::Robots { origin });
+                    }
+                    Err(w) => soonest(w),
+                },
+                RobotsState::Ready(_) => {
+                    if let Some(w) = self.dispatch_origin(&origin, per_origin_cap, tasks)? {
+                        soonest(w);
                     }
                 }
             }
         }
+        Ok(wait)
+    }
 
-        if tasks.is_empty() && (stopped || frontier.is_empty()) {
+    fn dispatch_origin(
+        &mut self,
+        origin: &str,
+        cap: usize,
+        tasks: &mut JoinSet<Outcome>,
+    ) -> Result<Option<Duration>, CrawlError> {
+        // Drop what robots.txt forbids, or what the budget no longer allows,
+        // before it costs a request slot.
+        loop {
+            let Some(next) = self.frontier.peek(origin) else {
+                return Ok(None);
+            };
+            let allowed = match self.robots.get(origin) {
+                Some(RobotsState::Ready(rules)) => rules
+                    .allowed(next.url.as_str())
+                    .then_some(())
+                    .ok_or_else(|| rules.why_disallowed()),
+                _ => Ok(()),
+            };
+            if let Err(why) = allowed {
+                if let Some(item) = self.frontier.pop(origin) {
+                    self.stats.robots_excluded += 1;
+                    self.record_unfetched(&item, format!("robots: {why}"))?;
+                }
+                continue;
+            }
+            let over_pages =
+                next.kind == FetchKind::Page && self.pages_dispatched >= self.opts().max_pages;
+            let over_probes =
+                next.kind == FetchKind::Probe && self.probes_dispatched >= self.opts().max_probes;
+            if over_pages || over_probes {
+                if let Some(mut item) = self.frontier.pop(origin) {
+                    if over_pages && self.targets.contains(item.url.as_str()) {
+                        item.kind = FetchKind::Probe;
+                        self.frontier.requeue(item);
+                    } else {
+                        self.stats.skipped_by_limits += 1;
+                        self.shared
+                            .store
+                            .remove_queued(&self.record.id, item.url.as_str())?;
+                    }
+                }
+                continue;
+            }
             break;
         }
-
-        // ---- wait for a result, a slot in time, or a stop ----
-        let outcome = tokio::select! {
-            joined = tasks.join_next(), if !tasks.is_empty() => joined,
-            _ = tokio::time::sleep(wait.unwrap_or(Duration::from_millis(50))), if wait.is_some() || tasks.is_empty() => None,
-            changed = stop.changed(), if !stopped => {
-                if changed.is_err() || *stop.borrow() {
-                    stopped = true;
-                    tracing::warn!("stopping: finishing requests in flight (Ctrl-C again to abort)");
-                    // Give requests in flight a moment, then abandon them.
-                    let grace = tokio::time::sleep(Duration::from_secs(3));
-                    tokio::pin!(grace);
-                    loop {
-                        tokio::select! {
-                            j = tasks.join_next() => match j {
-                                Some(Ok(o)) => handle(o, &mut HandleCtx {
-                                    shared: &shared, opts, frontier: &mut frontier, robots: &mut robots,
-                                    politeness: &mut politeness, seen: &mut seen, findings: &mut findings,
-                                    targets: &mut targets, outlinks: &mut outlinks, stats: &mut stats,
-                                    in_flight_per: &mut in_flight_per, budget_spent,
-                                })?,
-                                Some(Err(_)) => {}
-                                None => break,
-                            },
-                            _ = &mut grace => { tasks.abort_all(); break; }
-                        }
-                    }
-                }
-                None
-            }
-        };
-        if let Some(joined) = outcome {
-            match joined {
-                Ok(o) => handle(
-                    o,
-                    &mut HandleCtx {
-                        shared: &shared,
-                        opts,
-                        frontier: &mut frontier,
-                        robots: &mut robots,
-                        politeness: &mut politeness,
-                        seen: &mut seen,
-                        findings: &mut findings,
-                        targets: &mut targets,
-                        outlinks: &mut outlinks,
-                        stats: &mut stats,
-                        in_flight_per: &mut in_flight_per,
-                        budget_spent,
-                    },
-                )?,
-                Err(e) if e.is_panic() => {
-                    // A panic in one page's processing must not end the run.
-                    stats.errors += 1;
-                    *stats.errors_by_class.entry("internal".into()).or_default() += 1;
-                    tracing::error!("internal error while processing a page: {e}");
-                }
-                Err(_) => {}
-            }
+        if self.in_flight_per.get(origin).copied().unwrap_or(0) >= cap {
+            return Ok(None);
         }
-        if last_progress.elapsed() >= Duration::from_secs(1) {
-            last_progress = Instant::now();
-            progress(&Progress {
-                pages_fetched: stats.pages_fetched,
-                queued: frontier.len(),
-                errors: stats.errors,
-                in_flight: tasks.len(),
-            });
-            record.stats = stats.clone();
-            store.put_run(&record)?;
+        match self.politeness.ready(origin) {
+            Ok(()) => {
+                if let Some(item) = self.frontier.pop(origin) {
+                    match item.kind {
+                        FetchKind::Page => self.pages_dispatched += 1,
+                        FetchKind::Probe => self.probes_dispatched += 1,
+                        FetchKind::Sitemap => self.stats.sitemaps += 1,
+                    }
+                    *self.in_flight_per.entry(origin.to_string()).or_default() += 1;
+                    spawn(tasks, &self.shared, Job::Fetch(item));
+                }
+                Ok(None)
+            }
+            Err(w) => Ok(Some(w)),
         }
     }
 
-    // ---- verdicts ----
-    stats.out_of_scope_links = outlinks.len() as u64;
-    let liveness = |target: &str| liveness_of(&seen, target);
-    let verdicts = detect::verdicts(&shared.catalogue, &findings, &liveness);
-    store.put_verdicts(&id, &verdicts)?;
-    record.stats = stats;
-    record.finished_at = Some(jiff::Timestamp::now());
-    record.status = if stopped {
-        RunStatus::Interrupted
-    } else {
-        RunStatus::Complete
-    };
-    store.put_run(&record)?;
-    store.flush()?;
-    Ok(record)
+    fn handle(&mut self, outcome: Outcome) -> Result<(), CrawlError> {
+        match outcome {
+            Outcome::Robots { origin, rules } => {
+                self.politeness.configure(&origin, rules.crawl_delay());
+                if self.opts().sitemaps {
+                    self.queue_sitemaps(&origin, &rules);
+                }
+                self.robots.insert(origin, RobotsState::Ready(rules));
+            }
+            Outcome::Retry { item, wait, class } => {
+                let origin = origin_of(&item.url);
+                self.finished_request(&origin);
+                self.stats.retries += 1;
+                self.politeness.delay(&origin, wait);
+                if self.host_failed(&origin, class)? {
+                    return Ok(());
+                }
+                match item.kind {
+                    FetchKind::Page => self.pages_dispatched -= 1,
+                    FetchKind::Probe => self.probes_dispatched -= 1,
+                    FetchKind::Sitemap => {}
+                }
+                self.frontier.requeue(Item {
+                    attempt: item.attempt + 1,
+                    ..item
+                });
+            }
+            Outcome::Fetched(f) => self.fetched(*f)?,
+        }
+        Ok(())
+    }
+
+    fn finished_request(&mut self, origin: &str) {
+        if let Some(n) = self.in_flight_per.get_mut(origin) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    /// Count a failure against the origin; past the limit its circuit opens
+    /// and everything still queued for it is recorded as not fetched.
+    /// Returns whether the circuit is (now) open.
+    fn host_failed(&mut self, origin: &str, class: &str) -> Result<bool, CrawlError> {
+        let limit = self.opts().circuit_breaker;
+        let n = self.failures.entry(origin.to_string()).or_default();
+        *n += 1;
+        if *n < limit {
+            return Ok(false);
+        }
+        let n = *n;
+        if !self.stats.circuit_open.iter().any(|o| o == origin) {
+            tracing::warn!(
+                "{origin}: {n} failures in a row ({class}); giving the host up for this run"
+            );
+            self.stats.circuit_open.push(origin.to_string());
+        }
+        for item in self.frontier.drain_origin(origin) {
+            *self
+                .stats
+                .errors_by_class
+                .entry("circuit-open".into())
+                .or_default() += 1;
+            self.stats.errors += 1;
+            self.record_unfetched(
+                &item,
+                format!("circuit-open: {origin} kept failing ({class})"),
+            )?;
+        }
+        Ok(true)
+    }
+
+    fn queue_sitemaps(&mut self, origin: &str, rules: &Rules) {
+        let mut listed: Vec<Url> = rules
+            .sitemaps()
+            .iter()
+            .filter_map(|s| Url::parse(s.trim()).ok())
+            .filter(|u| self.in_scope(u))
+            .collect();
+        if listed.is_empty() {
+            if let Ok(u) = Url::parse(&format!("{origin}/sitemap.xml")) {
+                if self.in_scope(&u) {
+                    listed.push(u);
+                }
+            }
+        }
+        for u in listed {
+            self.enqueue(u, FetchKind::Sitemap, 0, 4);
+        }
+    }
+
+    fn fetched(&mut self, f: Fetched) -> Result<(), CrawlError> {
+        let Fetched {
+            item,
+            record,
+            links,
+            sitemap_index,
+            findings,
+            new_snapshot,
+            error_class,
+            host_failure,
+        } = f;
+        let origin = origin_of(&item.url);
+        self.finished_request(&origin);
+        if host_failure {
+            self.host_failed(&origin, error_class.unwrap_or("error"))?;
+        } else if record.status.is_some() {
+            self.failures.remove(&origin);
+        }
+        if record.status.is_some() {
+            if item.kind != FetchKind::Sitemap {
+                self.stats.pages_fetched += 1;
+            }
+            self.stats.bytes_received += record.bytes;
+        }
+        if record.status == Some(304) {
+            self.stats.not_modified += 1;
+        }
+        if new_snapshot {
+            self.stats.snapshots_new += 1;
+        }
+        if item.kind == FetchKind::Probe {
+            self.stats.liveness_checks += 1;
+        }
+        if let Some(class) = error_class {
+            self.stats.errors += 1;
+            *self
+                .stats
+                .errors_by_class
+                .entry(class.to_string())
+                .or_default() += 1;
+        }
+        self.seen.insert(record.url.clone(), Seen::of(&record));
+
+        // A redirect: its target is fetched like any other URL.
+        if let Some(loc) = record.location.as_deref().and_then(|l| Url::parse(l).ok()) {
+            self.follow_redirect(&item, &record, loc);
+        }
+        if let Some(f) = findings {
+            self.order.insert(f.url.clone(), self.stats.pages_fetched);
+            for t in f.targets().map(str::to_string).collect::<Vec<_>>() {
+                let Some(u) = Url::parse(&t)
+                    .ok()
+                    .and_then(|u| url::canonical(&u, &self.shared.catalogue.crawl))
+                else {
+                    continue;
+                };
+                self.targets.insert(u.to_string());
+                let as_page = self.in_scope(&u)
+                    && !url::is_document(&u)
+                    && item.depth < self.opts().max_depth
+                    && !self.budget_spent;
+                let kind = if as_page {
+                    FetchKind::Page
+                } else {
+                    FetchKind::Probe
+                };
+                self.enqueue(u, kind, item.depth + 1, 3);
+            }
+            self.findings.push(f);
+        }
+        match item.kind {
+            FetchKind::Sitemap => {
+                for (u, _) in links {
+                    if !self.in_scope(&u) {
+                        continue;
+                    }
+                    if sitemap_index {
+                        let n = self.sitemaps_per_origin.entry(origin.clone()).or_default();
+                        if *n < MAX_SITEMAPS_PER_ORIGIN {
+                            *n += 1;
+                            self.enqueue(u, FetchKind::Sitemap, 0, 4);
+                        }
+                    } else if !self.budget_spent
+                        && !url::is_binary_asset(&u)
+                        && !url::is_document(&u)
+                    {
+                        let p = self.priority(&u, "");
+                        self.enqueue(u, FetchKind::Page, 1, p);
+                    }
+                }
+            }
+            _ => {
+                for (u, text) in links {
+                    if url::is_binary_asset(&u) {
+                        continue;
+                    }
+                    if !self.in_scope(&u) {
+                        if let Some(n) = url::normalize(&u) {
+                            self.outlinks.insert(n.to_string());
+                        }
+                        continue;
+                    }
+                    if url::is_document(&u)
+                        || item.depth >= self.opts().max_depth
+                        || self.budget_spent
+                    {
+                        continue;
+                    }
+                    let p = self.priority(&u, &text);
+                    self.enqueue(u, FetchKind::Page, item.depth + 1, p);
+                }
+            }
+        }
+        self.shared
+            .store
+            .remove_queued(&self.record.id, &record.url)?;
+        Ok(())
+    }
+
+    fn follow_redirect(&mut self, item: &Item, record: &PageRecord, loc: Url) {
+        let Some(target) = url::canonical(&loc, &self.shared.catalogue.crawl) else {
+            return;
+        };
+        let is_target = self.targets.contains(record.url.as_str());
+        if is_target {
+            // Liveness follows the chain: the next hop is a target too.
+            self.targets.insert(target.to_string());
+        }
+        if self.frontier.seen(&target) {
+            // Already queued or fetched: a loop (or a shared destination);
+            // liveness resolves it through the records.
+            if target.as_str() == record.url {
+                *self
+                    .stats
+                    .errors_by_class
+                    .entry("redirect-loop".into())
+                    .or_default() += 1;
+                self.stats.errors += 1;
+            }
+            return;
+        }
+        let kind = match item.kind {
+            FetchKind::Page if self.in_scope(&target) && !url::is_document(&target) => {
+                FetchKind::Page
+            }
+            FetchKind::Sitemap if self.in_scope(&target) => FetchKind::Sitemap,
+            FetchKind::Probe => FetchKind::Probe,
+            _ if is_target => FetchKind::Probe,
+            _ => {
+                self.outlinks.insert(target.to_string());
+                return;
+            }
+        };
+        if item.attempt >= 10 {
+            return;
+        }
+        let pushed = self.enqueue(target, kind, item.depth, item.priority);
+        if !pushed {
+            *self
+                .stats
+                .errors_by_class
+                .entry("redirect-loop".into())
+                .or_default() += 1;
+        }
+    }
+
+    fn finish(mut self, stopped: bool) -> Result<RunRecord, CrawlError> {
+        self.stats.out_of_scope_links = self.outlinks.len() as u64;
+        let seen = &self.seen;
+        let rules = &self.shared.catalogue.crawl;
+        let liveness = |target: &str| liveness_of(seen, rules, target);
+        let verdicts = detect::verdicts(&self.shared.catalogue, &self.findings, &liveness);
+        self.stats.evidence_complete_at = evidence_complete_at(&verdicts, &self.order);
+        self.shared.store.put_verdicts(&self.record.id, &verdicts)?;
+        self.stats.seconds = self.record.stats.seconds + self.started.elapsed().as_secs_f64();
+        self.record.stats = self.stats;
+        self.record.finished_at = Some(jiff::Timestamp::now());
+        self.record.status = if stopped {
+            RunStatus::Interrupted
+        } else {
+            self.shared.store.clear_queued(&self.record.id)?;
+            RunStatus::Complete
+        };
+        self.shared.store.put_run(&self.record)?;
+        self.shared.store.flush()?;
+        Ok(self.record)
+    }
+}
+
+/// After how many fetched pages every service had the evidence of its final
+/// level: the latest, over services, of the earliest page carrying it.
+fn evidence_complete_at(
+    verdicts: &[detect::ServiceVerdict],
+    order: &HashMap<String, u64>,
+) -> Option<u64> {
+    let mut point = None;
+    for v in verdicts
+        .iter()
+        .filter(|v| v.level > crate::types::Level::Offline)
+    {
+        let first = v
+            .evidence
+            .iter()
+            .filter(|e| e.level == v.level)
+            .filter_map(|e| order.get(&e.url).copied())
+            .min()?;
+        point = Some(point.map_or(first, |p: u64| p.max(first)));
+    }
+    point
 }
 
 /// Follow a target through recorded redirects to its final answer.
-fn liveness_of(seen: &HashMap<String, Seen>, target: &str) -> Liveness {
-    let mut current = match Url::parse(target).ok().and_then(|u| url::normalize(&u)) {
-        Some(u) => u.to_string(),
-        None => return Liveness::Dead("not an http(s) URL".into()),
+fn liveness_of(
+    seen: &HashMap<String, Seen>,
+    rules: &crate::catalogue::CrawlRules,
+    target: &str,
+) -> Liveness {
+    let Some(mut current) = Url::parse(target)
+        .ok()
+        .and_then(|u| url::canonical(&u, rules))
+        .map(|u| u.to_string())
+    else {
+        return Liveness::Dead("not an http(s) URL".into());
     };
     for _ in 0..10 {
         let Some(s) = seen.get(&current) else {
@@ -449,8 +990,14 @@ fn liveness_of(seen: &HashMap<String, Seen>, target: &str) -> Liveness {
             return Liveness::Unknown(s.error.clone().unwrap_or_else(|| "robots.txt".into()));
         }
         match (s.status, &s.location) {
-            (Some(st), _) if (200..300).contains(&st) => return Liveness::Alive,
-            (Some(st), Some(loc)) if (300..400).contains(&st) => current = loc.clone(),
+            (Some(st), _) if (200..300).contains(&st) || st == 304 => return Liveness::Alive,
+            (Some(st), Some(loc)) if (300..400).contains(&st) => {
+                current = Url::parse(loc)
+                    .ok()
+                    .and_then(|u| url::canonical(&u, rules))
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|| loc.clone());
+            }
             (Some(st), _) => return Liveness::Dead(format!("HTTP {st}")),
             (None, _) => {
                 return Liveness::Dead(s.error.clone().unwrap_or_else(|| "request failed".into()))
@@ -460,150 +1007,12 @@ fn liveness_of(seen: &HashMap<String, Seen>, target: &str) -> Liveness {
     Liveness::Dead("too many redirects".into())
 }
 
-struct HandleCtx<'a> {
-    shared: &'a Arc<Shared>,
-    opts: &'a CrawlOptions,
-    frontier: &'a mut Frontier,
-    robots: &'a mut HashMap<String, RobotsState>,
-    politeness: &'a mut Politeness,
-    seen: &'a mut HashMap<String, Seen>,
-    findings: &'a mut Vec<PageFindings>,
-    targets: &'a mut HashSet<String>,
-    outlinks: &'a mut HashSet<String>,
-    stats: &'a mut RunStats,
-    in_flight_per: &'a mut HashMap<String, usize>,
-    budget_spent: bool,
-}
-
-fn handle(outcome: Outcome, cx: &mut HandleCtx) -> Result<(), CrawlError> {
-    match outcome {
-        Outcome::Robots { origin, rules } => {
-            cx.politeness.configure(&origin, rules.crawl_delay());
-            cx.robots.insert(origin, RobotsState::Ready(rules));
-        }
-        Outcome::Fetched(f) => {
-            let Fetched {
-                item,
-                record,
-                links,
-                findings,
-                new_snapshot,
-                error_class,
-            } = *f;
-            let origin = origin_of(&item.url);
-            if let Some(n) = cx.in_flight_per.get_mut(&origin) {
-                *n = n.saturating_sub(1);
-            }
-            if record.status.is_some() {
-                cx.stats.pages_fetched += 1;
-                cx.stats.bytes_received += record.bytes;
-            }
-            if new_snapshot {
-                cx.stats.snapshots_new += 1;
-            }
-            if item.kind == FetchKind::Probe {
-                cx.stats.liveness_checks += 1;
-            }
-            if let Some(class) = error_class {
-                cx.stats.errors += 1;
-                *cx.stats
-                    .errors_by_class
-                    .entry(class.to_string())
-                    .or_default() += 1;
-            }
-            cx.seen.insert(
-                record.url.clone(),
-                Seen {
-                    status: record.status,
-                    location: record.location.clone(),
-                    error: record.error.clone(),
-                    robots_excluded: false,
-                },
-            );
-            let in_scope = |u: &Url| cx.shared.profile.in_scope(u.host_str().unwrap_or_default());
-            // A redirect: its target is fetched like any other URL.
-            if let Some(loc) = record.location.as_deref().and_then(|l| Url::parse(l).ok()) {
-                if let Some(loc) = url::normalize(&loc) {
-                    let kind = if item.kind == FetchKind::Page
-                        && in_scope(&loc)
-                        && !url::is_document(&loc)
-                    {
-                        FetchKind::Page
-                    } else if item.kind == FetchKind::Probe
-                        || cx.targets.contains(record.url.as_str())
-                    {
-                        FetchKind::Probe
-                    } else {
-                        cx.outlinks.insert(loc.to_string());
-                        return Ok(());
-                    };
-                    if kind == FetchKind::Probe {
-                        cx.targets.insert(loc.to_string());
-                    }
-                    cx.frontier.push(Item {
-                        url: loc,
-                        kind,
-                        depth: item.depth,
-                    });
-                }
-            }
-            if let Some(f) = findings {
-                for t in f.targets() {
-                    let Some(u) = Url::parse(t).ok().and_then(|u| url::normalize(&u)) else {
-                        continue;
-                    };
-                    cx.targets.insert(u.to_string());
-                    if cx.frontier.seen(&u) {
-                        continue;
-                    }
-                    let as_page = in_scope(&u)
-                        && !url::is_document(&u)
-                        && item.depth < cx.opts.max_depth
-                        && !cx.budget_spent;
-                    cx.frontier.push(Item {
-                        url: u,
-                        kind: if as_page {
-                            FetchKind::Page
-                        } else {
-                            FetchKind::Probe
-                        },
-                        depth: item.depth + 1,
-                    });
-                }
-                cx.findings.push(f);
-            }
-            for l in links {
-                let Some(u) = url::normalize(&l) else {
-                    continue;
-                };
-                if url::is_binary_asset(&u) {
-                    continue;
-                }
-                if !in_scope(&u) {
-                    cx.outlinks.insert(u.to_string());
-                    continue;
-                }
-                if url::is_document(&u) || item.depth >= cx.opts.max_depth || cx.budget_spent {
-                    continue;
-                }
-                cx.frontier.push(Item {
-                    url: u,
-                    kind: FetchKind::Page,
-                    depth: item.depth + 1,
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
 fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
     let shared = Arc::clone(shared);
     tasks.spawn(async move {
         match job {
             Job::Robots { origin } => {
-                let url = Url::parse(&format!("{origin}/robots.txt"));
-                let rules = match url {
+                let rules = match Url::parse(&format!("{origin}/robots.txt")) {
                     Ok(u) => fetch_robots(&shared.client, &u).await,
                     Err(_) => Rules::AllowAll,
                 };
@@ -611,20 +1020,32 @@ fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
             }
             Job::Fetch(item) => {
                 let cap = match item.kind {
-                    FetchKind::Page => shared.max_body,
+                    FetchKind::Page => shared.opts.max_body,
+                    FetchKind::Sitemap => shared.opts.max_body.max(sitemap::MAX_BYTES),
                     // A liveness check needs the start of the page, not all of it.
-                    FetchKind::Probe => shared.max_body.min(2 * 1024 * 1024),
+                    FetchKind::Probe => shared.opts.max_body.min(2 * 1024 * 1024),
                 };
+                let earlier = if shared.opts.conditional {
+                    shared.store.validator(item.url.as_str()).ok().flatten()
+                } else {
+                    None
+                };
+                let cond = earlier.as_ref().map(|v| Conditional {
+                    etag: v.etag.clone(),
+                    last_modified: v.last_modified.clone(),
+                });
                 let fetched_at = jiff::Timestamp::now();
-                let result = fetch::get(&shared.client, &item.url, cap).await;
+                let result = fetch::get(&shared.client, &item.url, cap, cond.as_ref()).await;
+                if let Some(retry) = retry_of(&shared.opts, &item, &result) {
+                    return retry;
+                }
                 let sh = Arc::clone(&shared);
-                let joined =
-                    tokio::task::spawn_blocking(move || process(&sh, item, fetched_at, result))
-                        .await;
+                let joined = tokio::task::spawn_blocking(move || {
+                    process(&sh, item, fetched_at, result, earlier)
+                })
+                .await;
                 match joined {
                     Ok(f) => Outcome::Fetched(Box::new(f)),
-                    // process() is panic-free by design; should a parser still
-                    // panic on some input, the page is recorded as failed.
                     Err(e) => std::panic::resume_unwind(e.into_panic()),
                 }
             }
@@ -632,11 +1053,53 @@ fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
     });
 }
 
+/// Whether a failed request deserves another try, and after how long:
+/// connection errors, timeouts, 5xx and 429, with exponential backoff and
+/// jitter, or the server's Retry-After when it gives one.
+fn retry_of(
+    opts: &CrawlOptions,
+    item: &Item,
+    result: &Result<fetch::Response, FetchError>,
+) -> Option<Outcome> {
+    if item.attempt >= opts.max_retries {
+        return None;
+    }
+    let (class, retry_after) = match result {
+        Err(FetchError::Timeout(_)) => ("timeout", None),
+        Err(FetchError::Connect(_)) => ("connect", None),
+        Ok(r) if r.status == 429 => ("http-429", r.retry_after),
+        Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => ("http-5xx", r.retry_after),
+        _ => return None,
+    };
+    let wait = match retry_after {
+        Some(w) if w > opts.max_retry_after => return None,
+        Some(w) => w,
+        None => {
+            let base = opts.backoff.as_secs_f64() * f64::from(1u32 << item.attempt.min(16));
+            Duration::from_secs_f64(base * jitter(item.url.as_str(), item.attempt))
+        }
+    };
+    Some(Outcome::Retry {
+        item: item.clone(),
+        wait,
+        class,
+    })
+}
+
+/// A factor in [0.5, 1.5) derived from the URL and attempt: spreads retries
+/// of many URLs apart without a random number generator, and is repeatable.
+fn jitter(url: &str, attempt: u8) -> f64 {
+    let h = blake3::hash(format!("{url}#{attempt}").as_bytes());
+    let b = h.as_bytes();
+    let v = u16::from_le_bytes([b[0], b[1]]);
+    0.5 + f64::from(v) / 65536.0
+}
+
 async fn fetch_robots(client: &reqwest::Client, url: &Url) -> Rules {
     let mut current = url.clone();
     // Up to five redirects, as RFC 9309 asks.
     for _ in 0..=5 {
-        match fetch::get(client, &current, robots::MAX_ROBOTS_BYTES * 2).await {
+        match fetch::get(client, &current, robots::MAX_ROBOTS_BYTES * 2, None).await {
             Ok(r) if (300..400).contains(&r.status) => match r.location {
                 Some(l) => current = l,
                 None => return Rules::AllowAll,
@@ -665,6 +1128,7 @@ fn process(
     item: Item,
     fetched_at: jiff::Timestamp,
     result: Result<fetch::Response, FetchError>,
+    earlier: Option<Validator>,
 ) -> Fetched {
     let mut record = PageRecord {
         url: item.url.to_string(),
@@ -684,13 +1148,16 @@ fn process(
         item,
         record: record.clone(),
         links: Vec::new(),
+        sitemap_index: false,
         findings: None,
         new_snapshot: false,
         error_class: None,
+        host_failure: false,
     };
     match result {
         Err(e) => {
             out.error_class = Some(e.class());
+            out.host_failure = matches!(e, FetchError::Timeout(_) | FetchError::Connect(_));
             record.error = Some(e.to_string());
         }
         Ok(resp) => {
@@ -700,20 +1167,50 @@ fn process(
             record.etag = resp.etag.clone();
             record.last_modified = resp.last_modified.clone();
             record.bytes = resp.body.len() as u64;
-            if resp.status >= 400 {
+            // A missing sitemap.xml is normal, not an error of the site.
+            let quiet_404 = out.item.kind == FetchKind::Sitemap && resp.status == 404;
+            if resp.status >= 400 && !quiet_404 {
                 out.error_class = Some(if resp.status >= 500 {
                     "http-5xx"
                 } else {
                     "http-4xx"
                 });
+                out.host_failure = resp.status >= 500 || resp.status == 429;
             }
-            let ok = (200..300).contains(&resp.status);
+            // 304: the earlier snapshot is still the page; reuse it.
+            let (ok, body, content_type) = match (resp.status, &earlier) {
+                (304, Some(v)) => {
+                    record.snapshot = Some(v.snapshot.clone());
+                    record.content_type = v.content_type.clone();
+                    let bytes = shared
+                        .store
+                        .snapshot(&v.snapshot)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
+                    (true, bytes, v.content_type.clone())
+                }
+                (s, _) => (
+                    (200..300).contains(&s),
+                    resp.body,
+                    resp.content_type.clone(),
+                ),
+            };
             // A failed fetch never stores a snapshot: error pages are not evidence.
-            if ok && !resp.body.is_empty() {
-                match shared.store.put_snapshot(&resp.body) {
+            if ok && !body.is_empty() && record.snapshot.is_none() {
+                match shared.store.put_snapshot(&body) {
                     Ok((sid, new)) => {
-                        record.snapshot = Some(sid);
+                        record.snapshot = Some(sid.clone());
                         out.new_snapshot = new;
+                        if record.etag.is_some() || record.last_modified.is_some() {
+                            let v = Validator {
+                                etag: record.etag.clone(),
+                                last_modified: record.last_modified.clone(),
+                                snapshot: sid,
+                                content_type: record.content_type.clone(),
+                            };
+                            let _ = shared.store.put_validator(&record.url, &v);
+                        }
                     }
                     Err(e) => {
                         record.error = Some(format!("store: {e}"));
@@ -721,36 +1218,15 @@ fn process(
                     }
                 }
             }
-            if ok && is_html(resp.content_type.as_deref(), &resp.body) {
-                let text = extract::decode(&resp.body, resp.content_type.as_deref());
-                let page = shared.extractor.page(&text, &out.item.url);
-                if out.item.kind == FetchKind::Page {
-                    out.links = page.links.iter().map(|l| l.url.clone()).collect();
-                }
-                if let Some(sid) = &record.snapshot {
-                    let in_scope = |h: &str| shared.profile.in_scope(h);
-                    let ctx = Context {
-                        state: shared.profile.state,
-                        in_scope: &in_scope,
-                    };
-                    let f = detect::analyze(
-                        &shared.catalogue,
-                        &ctx,
-                        &page,
-                        &out.item.url,
-                        fetched_at,
-                        sid.clone(),
-                    );
-                    // Findings of probes (pages outside the city's scope) are
-                    // not the city's evidence; only their liveness counts.
-                    if !f.is_empty() && out.item.kind == FetchKind::Page {
-                        if let Err(e) = shared.store.put_findings(&shared.run, &f) {
-                            record.error = Some(format!("store: {e}"));
-                            out.error_class = Some("store");
-                        }
-                        out.findings = Some(f);
-                    }
-                }
+            if ok {
+                analyse_body(
+                    shared,
+                    &mut out,
+                    &mut record,
+                    &body,
+                    content_type.as_deref(),
+                    fetched_at,
+                );
             }
         }
     }
@@ -760,4 +1236,68 @@ fn process(
     }
     out.record = record;
     out
+}
+
+fn analyse_body(
+    shared: &Shared,
+    out: &mut Fetched,
+    record: &mut PageRecord,
+    body: &[u8],
+    content_type: Option<&str>,
+    fetched_at: jiff::Timestamp,
+) {
+    if out.item.kind == FetchKind::Sitemap {
+        match sitemap::maybe_gunzip(body) {
+            Ok(xml) => {
+                let sm = sitemap::parse(&xml);
+                out.sitemap_index = sm.is_index;
+                out.links = sm
+                    .locs
+                    .iter()
+                    .filter_map(|l| Url::parse(l).ok())
+                    .map(|u| (u, String::new()))
+                    .collect();
+            }
+            Err(e) => {
+                record.error = Some(format!("sitemap: {e}"));
+                out.error_class = Some("sitemap");
+            }
+        }
+        return;
+    }
+    if !is_html(content_type, body) {
+        return;
+    }
+    let text = extract::decode(body, content_type);
+    let page = shared.extractor.page(&text, &out.item.url);
+    if out.item.kind == FetchKind::Page {
+        out.links = page
+            .links
+            .iter()
+            .map(|l| (l.url.clone(), l.text.clone()))
+            .collect();
+    }
+    let Some(sid) = &record.snapshot else { return };
+    let in_scope = |h: &str| shared.profile.in_scope(h);
+    let ctx = Context {
+        state: shared.profile.state,
+        in_scope: &in_scope,
+    };
+    let f = detect::analyze(
+        &shared.catalogue,
+        &ctx,
+        &page,
+        &out.item.url,
+        fetched_at,
+        sid.clone(),
+    );
+    // Findings of probes (pages outside the city's scope) are not the city's
+    // evidence; only their liveness counts.
+    if !f.is_empty() && out.item.kind == FetchKind::Page {
+        if let Err(e) = shared.store.put_findings(&shared.run, &f) {
+            record.error = Some(format!("store: {e}"));
+            out.error_class = Some("store");
+        }
+        out.findings = Some(f);
+    }
 }

@@ -1,6 +1,7 @@
 //! Per-host politeness: one governor limiter per host (period = 1/rate,
 //! burst 1), widened by the host's Crawl-delay, plus a cap on requests in
-//! flight per host. The scheduler asks [`Hosts::ready`] before every request
+//! flight per host, and a per-host "not before" instant fed by Retry-After
+//! and backoff. The scheduler asks [`Hosts::ready`] before every request
 //! and never sends one the host's limiter refuses.
 
 use governor::clock::{Clock, DefaultClock};
@@ -62,6 +63,15 @@ impl Politeness {
                         .insert(host.to_string(), Instant::now() + period);
                 }
             }
+        }
+    }
+
+    /// Hold the host back for `wait` (backoff after failures, Retry-After).
+    pub fn delay(&mut self, host: &str, wait: Duration) {
+        let until = Instant::now() + wait;
+        let e = self.not_before.entry(host.to_string()).or_insert(until);
+        if *e < until {
+            *e = until;
         }
     }
 

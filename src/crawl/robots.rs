@@ -53,6 +53,14 @@ impl Rules {
         }
     }
 
+    /// `Sitemap:` lines of the file.
+    pub fn sitemaps(&self) -> Vec<String> {
+        match self {
+            Rules::Parsed(r) => r.sitemaps.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn why_disallowed(&self) -> String {
         match self {
             Rules::DisallowAll(why) => why.clone(),

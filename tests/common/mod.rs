@@ -75,6 +75,8 @@ pub async fn crawl_site(site_dir: &Path, rate: f64) -> Crawled {
     let opts = CrawlOptions {
         resolve: site.resolves(),
         rate,
+        // Retries of the fixtures' 500 pages need not wait a second.
+        backoff: std::time::Duration::from_millis(50),
         ..CrawlOptions::default()
     };
     let (_tx, rx) = tokio::sync::watch::channel(false);
