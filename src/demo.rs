@@ -250,7 +250,26 @@ fn serve(st: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Respons
         rel.push_str("index.html");
     }
     match st.files.read(&rel) {
-        Some(body) => respond(StatusCode::OK, content_type(&rel), body),
+        Some(body) => {
+            // Strong ETag from the content, and 304 for a matching
+            // If-None-Match, as real servers do for static files.
+            let etag = format!("\"{}\"", &blake3::hash(&body).to_hex()[..16]);
+            let matches = headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+            let b = Response::builder().header(header::ETAG, &etag);
+            if matches {
+                return b
+                    .status(StatusCode::NOT_MODIFIED)
+                    .body(Body::empty())
+                    .unwrap_or_default();
+            }
+            b.status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, content_type(&rel))
+                .body(Body::from(if method == Method::HEAD { Vec::new() } else { body }))
+                .unwrap_or_default()
+        }
         None if st.files.read(&format!("{rel}/index.html")).is_some() => Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, format!("{path}/"))

@@ -104,8 +104,8 @@ const BLOCK: &[&str] = &[
 ];
 
 /// Decode bytes to text: BOM, then the HTTP charset, then `<meta charset>`,
-/// then UTF-8 if the bytes are valid UTF-8, else windows-1252 (the usual
-/// encoding of old German CMSs that declare nothing).
+/// then UTF-8 if the bytes are valid UTF-8, else a detected encoding (usually
+/// windows-1252 on old German CMSs that declare nothing).
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         return enc
@@ -132,10 +132,17 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
         Some(e) => e.decode_without_bom_handling(bytes).0.into_owned(),
         None => match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
-            Err(_) => encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-                .into_owned(),
+            Err(_) => {
+                // Undeclared and not UTF-8: let chardetng guess, hinted
+                // that the page is German (.de), which it resolves to
+                // windows-1252 for Latin-1 umlauts.
+                let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                det.feed(bytes, true);
+                det.guess(Some(b"de"), chardetng::Utf8Detection::Deny)
+                    .decode_without_bom_handling(bytes)
+                    .0
+                    .into_owned()
+            }
         },
     }
 }

@@ -740,10 +740,13 @@ impl Crawler {
     }
 
     fn queue_sitemaps(&mut self, origin: &str, rules: &Rules) {
+        // `Sitemap:` should be absolute; relative ones are common enough to
+        // resolve against the origin.
+        let base = Url::parse(&format!("{origin}/")).ok();
         let mut listed: Vec<Url> = rules
             .sitemaps()
             .iter()
-            .filter_map(|s| Url::parse(s.trim()).ok())
+            .filter_map(|s| base.as_ref().and_then(|b| b.join(s.trim()).ok()))
             .filter(|u| self.in_scope(u))
             .collect();
         if listed.is_empty() {
@@ -1254,7 +1257,7 @@ fn analyse_body(
                 out.links = sm
                     .locs
                     .iter()
-                    .filter_map(|l| Url::parse(l).ok())
+                    .filter_map(|l| out.item.url.join(l).ok())
                     .map(|u| (u, String::new()))
                     .collect();
             }
