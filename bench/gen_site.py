@@ -823,7 +823,7 @@ def main():
           f"min/median/max {sizes[0] / 1024:.1f}/{sizes[len(sizes) // 2] / 1024:.1f}/{sizes[-1] / 1024:.1f} KB), "
           f"{len(pdfs)} PDFs ({total_pdf / 1e3:.0f} KB), "
           f"{(len(urls) + chunk - 1) // chunk} sub-sitemaps; "
-          f"kinds {dict(sorted(kinds.items()))}; "
+          "kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "; "
           f"max link depth from / {max(dist)}, unreachable {unreachable}; "
           f"{time.monotonic() - t0:.1f} s", file=sys.stderr)
     if unreachable:

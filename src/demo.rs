@@ -86,6 +86,8 @@ pub struct Logged {
     pub path: String,
     pub user_agent: String,
     pub at: std::time::Instant,
+    /// Whether the request was conditional (If-None-Match).
+    pub if_none_match: bool,
 }
 
 struct State {
@@ -213,6 +215,7 @@ fn serve(st: &State, method: &Method, uri: &Uri, headers: &HeaderMap) -> Respons
                 .unwrap_or_default()
                 .to_string(),
             at: std::time::Instant::now(),
+            if_none_match: headers.contains_key(header::IF_NONE_MATCH),
         });
     }
     let respond = |status: StatusCode, ct: &str, body: Vec<u8>| {
