@@ -222,6 +222,7 @@ stop_nginx
 rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git -C "$ROOT" status --porcelain -- . ':(exclude)bench' 2>/dev/null)" ]; then rev="$rev (with uncommitted changes)"; fi
 gen="$(sed -n 's/^gen_site: //p' "$WORK/gen.log")"
+nginx_errs=$(grep -cE '\[(crit|alert|emerg)\]' "$WORK/error.log" || true)
 info=(--info "ozgcheck $rev: \`ozgcheck crawl PROFILE --rate 0 --concurrency 16 --max-pages $MAXP --max-depth 50 --resolve $HOST:$PORT:127.0.0.1\`; seed http://$HOST:$PORT/")
 if [ "$SKIP_PEERS" = 0 ]; then
   v_wget="$(wget --version | head -1 | awk '{print $3}')"
@@ -230,6 +231,11 @@ if [ "$SKIP_PEERS" = 0 ]; then
   info+=(--info "Peers (median of $RUNS runs each, on http://127.0.0.1:$PORT/): GNU wget $v_wget, Scrapy $v_scrapy (CrawlSpider, 16 concurrent), spider crate $v_spider (default features, concurrency 16)")
 else
   info+=(--info "Peers: skipped (--skip-peers)")
+fi
+if [ "${nginx_errs:-0}" -gt 0 ]; then
+  first_err="$(grep -m1 -E '\[(crit|alert|emerg)\]' "$WORK/error.log" | cut -c1-160)"
+  info+=(--info "**nginx logged $nginx_errs crit/alert/emerg lines; the numbers are suspect.** First: \`$first_err\`")
+  log "nginx logged $nginx_errs crit/alert/emerg lines, e.g. $first_err"
 fi
 python3 "$HERE/analyze.py" report "$WORK" --pages "$PAGES" \
   --site-line "$PAGES HTML pages, seed $SEED — $gen; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$PORT (1 worker, etag on, gzip level 1 for HTML)" \

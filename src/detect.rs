@@ -351,6 +351,30 @@ pub fn analyze(
         }
     }
 
+    // A document (PDF) about a service that reads like an application form
+    // is itself the downloadable form: level 2.
+    if page.document {
+        let text_f = &main.text;
+        if let Some((p, _)) = sig
+            .form_words
+            .find(&title)
+            .or_else(|| sig.form_words.find(text_f))
+        {
+            let excerpt = format!("{MARK_OPEN}{}{MARK_CLOSE}", clip(&page.title, EXCERPT_MAX));
+            for a in &about {
+                signals.push(Signal {
+                    service: a.service.clone(),
+                    kind: SignalKind::FormDownload,
+                    level: Level::FormAssistant,
+                    rule: format!("form document (PDF) names \"{}\"", p.source()),
+                    excerpt: excerpt.clone(),
+                    target: None,
+                    cancelled: None,
+                });
+            }
+        }
+    }
+
     // Level 4: statements of a fully digital process, for services that
     // have an application signal on this page.
     let online_here: Vec<ServiceId> = signals

@@ -64,6 +64,8 @@ pub struct Page {
     /// Whether the main content came from a main-content selector (rather
     /// than the whole body minus boilerplate).
     pub main_found: bool,
+    /// A document (PDF form) rather than an HTML page.
+    pub document: bool,
 }
 
 const BLOCK: &[&str] = &[
@@ -663,6 +665,89 @@ fn needs_space(text: &str, next: &str) -> bool {
         && next.starts_with(char::is_whitespace)
 }
 
+/// Largest PDF whose text we extract.
+pub const MAX_PDF_BYTES: usize = 8 * 1024 * 1024;
+/// Longest text kept from a PDF.
+const MAX_PDF_TEXT: usize = 200 * 1024;
+
+static PDF_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Text of a PDF, extracted in isolation: `pdf-extract` can panic or take
+/// minutes on odd files, so it runs on its own thread under `catch_unwind`
+/// with a time limit. A thread that overruns is abandoned (it cannot be
+/// killed); while two such threads still run, further PDFs are skipped.
+pub fn pdf_text(bytes: &[u8], limit: std::time::Duration) -> Result<String, String> {
+    use std::sync::atomic::Ordering;
+    if bytes.len() > MAX_PDF_BYTES {
+        return Err(format!("PDF larger than {MAX_PDF_BYTES} bytes"));
+    }
+    if !bytes.starts_with(b"%PDF") {
+        return Err("not a PDF".into());
+    }
+    if PDF_THREADS.load(Ordering::SeqCst) >= 2 {
+        return Err("PDF extraction busy with earlier files that overran".into());
+    }
+    let data = bytes.to_vec();
+    let (tx, rx) = std::sync::mpsc::channel();
+    PDF_THREADS.fetch_add(1, Ordering::SeqCst);
+    let spawned = std::thread::Builder::new()
+        .name("pdf-text".into())
+        .spawn(move || {
+            let r = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&data));
+            PDF_THREADS.fetch_sub(1, Ordering::SeqCst);
+            let _ = tx.send(r);
+        });
+    if let Err(e) = spawned {
+        PDF_THREADS.fetch_sub(1, Ordering::SeqCst);
+        return Err(format!("cannot start PDF thread: {e}"));
+    }
+    match rx.recv_timeout(limit) {
+        Ok(Ok(Ok(mut text))) => {
+            if text.len() > MAX_PDF_TEXT {
+                let mut cut = MAX_PDF_TEXT;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+            }
+            Ok(text)
+        }
+        Ok(Ok(Err(e))) => Err(format!("PDF: {e}")),
+        Ok(Err(_)) => Err("PDF extraction panicked".into()),
+        Err(_) => Err(format!("PDF extraction took longer than {limit:?}")),
+    }
+}
+
+/// A PDF's text as a [`Page`]: the first line stands for its title.
+pub fn document_page(text: &str) -> Page {
+    let title = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(squash_ws)
+        .unwrap_or_default();
+    let main_text: String = text
+        .lines()
+        .map(squash_ws)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Page {
+        h1: text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(3)
+            .map(squash_ws)
+            .collect(),
+        title,
+        main_text,
+        main_found: true,
+        document: true,
+        ..Page::default()
+    }
+}
+
 /// Documents (application forms) that are fetched as evidence, never crawled.
 pub fn is_document(u: &Url) -> bool {
     let p = u.path().to_ascii_lowercase();
@@ -749,6 +834,21 @@ mod tests {
             .links
             .iter()
             .any(|l| l.kind == LinkKind::Iframe && l.span.is_some()));
+    }
+
+    #[test]
+    fn pdf_text_is_extracted_and_garbage_is_refused() {
+        let bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/demo/www.musterstadt.de/formulare/fuehrerschein-umtausch.pdf"),
+        )
+        .unwrap_or_default();
+        let text = pdf_text(&bytes, std::time::Duration::from_secs(20)).unwrap_or_default();
+        assert!(text.contains("Antrag auf Umtausch"), "{text}");
+        let page = document_page(&text);
+        assert!(page.document && page.title.contains("Musterstadt"));
+        assert!(pdf_text(b"%PDF-1.4 garbage", std::time::Duration::from_secs(5)).is_err());
+        assert!(pdf_text(b"<html>", std::time::Duration::from_secs(5)).is_err());
     }
 
     #[test]

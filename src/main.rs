@@ -12,7 +12,11 @@ fn main() -> ExitCode {
         .with_target(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // pdf-extract/lopdf complain about every odd PDF; that is
+                // expected input, not something to warn a user about.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,pdf_extract=off,lopdf=off")
+                }),
         )
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -1268,11 +1268,29 @@ fn analyse_body(
         }
         return;
     }
-    if !is_html(content_type, body) {
+    let in_scope = shared
+        .profile
+        .in_scope(out.item.url.host_str().unwrap_or_default());
+    let is_pdf = body.starts_with(b"%PDF")
+        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
+    let page = if is_pdf {
+        // Only the city's own forms are read; other PDFs only prove liveness.
+        if !in_scope {
+            return;
+        }
+        match extract::pdf_text(body, Duration::from_secs(10)) {
+            Ok(text) => extract::document_page(&text),
+            Err(e) => {
+                tracing::info!("{}: {e}", out.item.url);
+                return;
+            }
+        }
+    } else if is_html(content_type, body) {
+        let text = extract::decode(body, content_type);
+        shared.extractor.page(&text, &out.item.url)
+    } else {
         return;
-    }
-    let text = extract::decode(body, content_type);
-    let page = shared.extractor.page(&text, &out.item.url);
+    };
     if out.item.kind == FetchKind::Page {
         out.links = page
             .links
@@ -1281,10 +1299,10 @@ fn analyse_body(
             .collect();
     }
     let Some(sid) = &record.snapshot else { return };
-    let in_scope = |h: &str| shared.profile.in_scope(h);
+    let host_in_scope = |h: &str| shared.profile.in_scope(h);
     let ctx = Context {
         state: shared.profile.state,
-        in_scope: &in_scope,
+        in_scope: &host_in_scope,
     };
     let f = detect::analyze(
         &shared.catalogue,
@@ -1294,9 +1312,9 @@ fn analyse_body(
         fetched_at,
         sid.clone(),
     );
-    // Findings of probes (pages outside the city's scope) are not the city's
-    // evidence; only their liveness counts.
-    if !f.is_empty() && out.item.kind == FetchKind::Page {
+    // Findings of pages outside the city's scope (portals behind a liveness
+    // check) are not the city's evidence; only their liveness counts.
+    if !f.is_empty() && in_scope {
         if let Err(e) = shared.store.put_findings(&shared.run, &f) {
             record.error = Some(format!("store: {e}"));
             out.error_class = Some("store");
