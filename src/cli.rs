@@ -52,6 +52,21 @@ pub enum Command {
     /// Serve the bundled demo city on loopback, crawl it into a temporary
     /// database and print the report. Needs no network.
     Demo(DemoArgs),
+    /// Show what the detector saw on one stored page: main text, services it
+    /// is about and why, every signal with its rule, negations applied.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// URL of a page fetched in the run.
+    pub url: String,
+    /// Run id, `latest`, `previous` or a date YYYY-MM-DD.
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    /// Print the whole main text (default: the first 2000 characters).
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -178,6 +193,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Runs(args) => runs_cmd(&cli.db, args),
         Command::Catalogue(CatalogueCmd::Check { dir }) => catalogue_check(dir.or(cli.catalogue)),
         Command::Demo(args) => demo_cmd(cli.catalogue.as_deref(), args).await,
+        Command::Explain(args) => explain_cmd(&cli.db, cli.catalogue.as_deref(), args),
     }
 }
 
@@ -536,6 +552,20 @@ fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
         cat.services.len(),
         cat.portals.len()
     );
+    Ok(0)
+}
+
+fn explain_cmd(db: &Path, cat_dir: Option<&Path>, args: ExplainArgs) -> Result<u8, Failure> {
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = open_existing(db)?;
+    let run = find_run(&store, &args.run)?;
+    let text = crate::explain::explain(&catalogue, &store, &run, &args.url, args.full).map_err(
+        |e| match e {
+            crate::explain::ExplainError::Store(s) => Failure::runtime(s),
+            other => Failure::input(other),
+        },
+    )?;
+    write_output(None, &text)?;
     Ok(0)
 }
 

@@ -665,6 +665,38 @@ fn needs_space(text: &str, next: &str) -> bool {
         && next.starts_with(char::is_whitespace)
 }
 
+/// Turn stored bytes into a [`Page`]: HTML is parsed, PDFs (only when
+/// `read_pdf`) have their text extracted; anything else is not a page.
+/// Used alike by the crawler and by `explain`, so both see the same page.
+pub fn read_page(
+    ex: &Extractor,
+    url: &Url,
+    bytes: &[u8],
+    content_type: Option<&str>,
+    read_pdf: bool,
+) -> Result<Option<Page>, String> {
+    let is_pdf = bytes.starts_with(b"%PDF")
+        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
+    if is_pdf {
+        if !read_pdf {
+            return Ok(None);
+        }
+        return pdf_text(bytes, std::time::Duration::from_secs(10))
+            .map(|t| Some(document_page(&t)));
+    }
+    let html = match content_type.map(|c| c.to_ascii_lowercase()) {
+        Some(ct) => ct.contains("html"),
+        None => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+            head.contains("<html") || head.contains("<!doctype html")
+        }
+    };
+    if !html {
+        return Ok(None);
+    }
+    Ok(Some(ex.page(&decode(bytes, content_type), url)))
+}
+
 /// Largest PDF whose text we extract.
 pub const MAX_PDF_BYTES: usize = 8 * 1024 * 1024;
 /// Longest text kept from a PDF.

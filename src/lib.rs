@@ -11,6 +11,7 @@ pub mod cli;
 pub mod crawl;
 pub mod demo;
 pub mod detect;
+pub mod explain;
 pub mod extract;
 pub mod profile;
 pub mod report;

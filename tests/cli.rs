@@ -269,6 +269,40 @@ async fn crawl_then_report_json_matches_the_golden_file() {
         "report JSON differs from tests/golden/report-demo.json"
     );
 
+    // explain: what the detector saw on the dead-portal page.
+    let o = ozgcheck(
+        &[
+            "explain",
+            "http://www.musterstadt.de/buergerservice/kfz-zulassung.html",
+            "--db",
+            &db_s,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("kfz-zulassung: title names"), "{out}");
+    assert!(
+        out.contains("http://kfz.musterstadt.de/ikfz/ — dead (HTTP 404)"),
+        "{out}"
+    );
+    assert!(out.contains("== main text"), "{out}");
+    let o = ozgcheck(
+        &[
+            "explain",
+            "http://www.musterstadt.de/nie-gesehen",
+            "--db",
+            &db_s,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("was not fetched in run"),
+        "{}",
+        stderr(&o)
+    );
+
     let o = ozgcheck(&["runs", "--db", &db_s], tmp.path());
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);

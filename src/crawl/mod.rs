@@ -260,7 +260,7 @@ pub async fn resume(
     // What was fetched stays fetched; its findings and liveness count.
     for p in store.pages(&id)? {
         c.frontier.mark_seen(&p.url);
-        c.seen.insert(p.url.clone(), Seen::of(&p));
+        c.seen.insert(&p);
         if p.status.is_some() {
             match p.kind {
                 FetchKind::Page => c.pages_dispatched += 1,
@@ -281,7 +281,7 @@ pub async fn resume(
         c.findings.push(f);
     }
     for q in store.queued(&id)? {
-        if c.seen.contains_key(&q.url) {
+        if c.seen.contains(&q.url) {
             continue;
         }
         if let Some(item) = Item::from_stored(&q) {
@@ -314,7 +314,7 @@ struct Crawler {
     failures: HashMap<String, u32>,
     in_flight_per: HashMap<String, usize>,
     traps: url::TrapGuard,
-    seen: HashMap<String, Seen>,
+    seen: LivenessIndex,
     findings: Vec<PageFindings>,
     /// Fetch order of pages with findings (for the evidence-complete point).
     order: HashMap<String, u64>,
@@ -363,7 +363,7 @@ impl Crawler {
             failures: HashMap::new(),
             in_flight_per: HashMap::new(),
             traps: url::TrapGuard::default(),
-            seen: HashMap::new(),
+            seen: LivenessIndex::default(),
             findings: Vec::new(),
             order: HashMap::new(),
             targets: HashSet::new(),
@@ -451,7 +451,7 @@ impl Crawler {
         };
         self.shared.store.put_page(&self.record.id, &rec)?;
         self.shared.store.remove_queued(&self.record.id, &rec.url)?;
-        self.seen.insert(rec.url.clone(), Seen::of(&rec));
+        self.seen.insert(&rec);
         Ok(())
     }
 
@@ -802,7 +802,7 @@ impl Crawler {
                 .entry(class.to_string())
                 .or_default() += 1;
         }
-        self.seen.insert(record.url.clone(), Seen::of(&record));
+        self.seen.insert(&record);
 
         // A redirect: its target is fetched like any other URL.
         if let Some(loc) = record.location.as_deref().and_then(|l| Url::parse(l).ok()) {
@@ -931,7 +931,7 @@ impl Crawler {
         self.stats.out_of_scope_links = self.outlinks.len() as u64;
         let seen = &self.seen;
         let rules = &self.shared.catalogue.crawl;
-        let liveness = |target: &str| liveness_of(seen, rules, target);
+        let liveness = |target: &str| seen.liveness(rules, target);
         let verdicts = detect::verdicts(&self.shared.catalogue, &self.findings, &liveness);
         self.stats.evidence_complete_at = evidence_complete_at(&verdicts, &self.order);
         self.shared.store.put_verdicts(&self.record.id, &verdicts)?;
@@ -972,42 +972,64 @@ fn evidence_complete_at(
     point
 }
 
-/// Follow a target through recorded redirects to its final answer.
-fn liveness_of(
-    seen: &HashMap<String, Seen>,
-    rules: &crate::catalogue::CrawlRules,
-    target: &str,
-) -> Liveness {
-    let Some(mut current) = Url::parse(target)
-        .ok()
-        .and_then(|u| url::canonical(&u, rules))
-        .map(|u| u.to_string())
-    else {
-        return Liveness::Dead("not an http(s) URL".into());
-    };
-    for _ in 0..10 {
-        let Some(s) = seen.get(&current) else {
-            return Liveness::Unknown("not checked in this run".into());
-        };
-        if s.robots_excluded {
-            return Liveness::Unknown(s.error.clone().unwrap_or_else(|| "robots.txt".into()));
+/// The answers of a run's requests by canonical URL: whether a link target
+/// proved alive, following recorded redirects.
+#[derive(Default)]
+pub struct LivenessIndex {
+    seen: HashMap<String, Seen>,
+}
+
+impl LivenessIndex {
+    /// Build from stored page records (for `explain` and re-scoring).
+    pub fn from_records(pages: &[PageRecord]) -> Self {
+        let mut ix = LivenessIndex::default();
+        for p in pages {
+            ix.insert(p);
         }
-        match (s.status, &s.location) {
-            (Some(st), _) if (200..300).contains(&st) || st == 304 => return Liveness::Alive,
-            (Some(st), Some(loc)) if (300..400).contains(&st) => {
-                current = Url::parse(loc)
-                    .ok()
-                    .and_then(|u| url::canonical(&u, rules))
-                    .map(|u| u.to_string())
-                    .unwrap_or_else(|| loc.clone());
-            }
-            (Some(st), _) => return Liveness::Dead(format!("HTTP {st}")),
-            (None, _) => {
-                return Liveness::Dead(s.error.clone().unwrap_or_else(|| "request failed".into()))
-            }
-        }
+        ix
     }
-    Liveness::Dead("too many redirects".into())
+
+    fn insert(&mut self, r: &PageRecord) {
+        self.seen.insert(r.url.clone(), Seen::of(r));
+    }
+
+    fn contains(&self, url: &str) -> bool {
+        self.seen.contains_key(url)
+    }
+
+    /// Follow a target through recorded redirects to its final answer.
+    pub fn liveness(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
+        let canon = |s: &str| {
+            Url::parse(s)
+                .ok()
+                .and_then(|u| url::canonical(&u, rules))
+                .map(|u| u.to_string())
+        };
+        let Some(mut current) = canon(target) else {
+            return Liveness::Dead("not an http(s) URL".into());
+        };
+        for _ in 0..10 {
+            let Some(s) = self.seen.get(&current) else {
+                return Liveness::Unknown("not checked in this run".into());
+            };
+            if s.robots_excluded {
+                return Liveness::Unknown(s.error.clone().unwrap_or_else(|| "robots.txt".into()));
+            }
+            match (s.status, &s.location) {
+                (Some(st), _) if (200..300).contains(&st) || st == 304 => return Liveness::Alive,
+                (Some(st), Some(loc)) if (300..400).contains(&st) => {
+                    current = canon(loc).unwrap_or_else(|| loc.clone());
+                }
+                (Some(st), _) => return Liveness::Dead(format!("HTTP {st}")),
+                (None, _) => {
+                    return Liveness::Dead(
+                        s.error.clone().unwrap_or_else(|| "request failed".into()),
+                    )
+                }
+            }
+        }
+        Liveness::Dead("too many redirects".into())
+    }
 }
 
 fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
@@ -1113,16 +1135,6 @@ async fn fetch_robots(client: &reqwest::Client, url: &Url) -> Rules {
         }
     }
     Rules::AllowAll
-}
-
-fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
-    match content_type.map(|c| c.to_ascii_lowercase()) {
-        Some(ct) => ct.contains("html"),
-        None => {
-            let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
-            head.contains("<html") || head.contains("<!doctype html")
-        }
-    }
 }
 
 /// Store, extract and analyse one fetch result (runs on a blocking thread).
@@ -1271,25 +1283,20 @@ fn analyse_body(
     let in_scope = shared
         .profile
         .in_scope(out.item.url.host_str().unwrap_or_default());
-    let is_pdf = body.starts_with(b"%PDF")
-        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
-    let page = if is_pdf {
-        // Only the city's own forms are read; other PDFs only prove liveness.
-        if !in_scope {
+    // Only the city's own PDFs are read; other documents only prove liveness.
+    let page = match extract::read_page(
+        &shared.extractor,
+        &out.item.url,
+        body,
+        content_type,
+        in_scope,
+    ) {
+        Ok(Some(p)) => p,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::info!("{}: {e}", out.item.url);
             return;
         }
-        match extract::pdf_text(body, Duration::from_secs(10)) {
-            Ok(text) => extract::document_page(&text),
-            Err(e) => {
-                tracing::info!("{}: {e}", out.item.url);
-                return;
-            }
-        }
-    } else if is_html(content_type, body) {
-        let text = extract::decode(body, content_type);
-        shared.extractor.page(&text, &out.item.url)
-    } else {
-        return;
     };
     if out.item.kind == FetchKind::Page {
         out.links = page
