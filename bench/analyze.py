@@ -205,7 +205,7 @@ def report(args):
         L = r["log"]
         st = ", ".join(f"{k}: {v}" for k, v in sorted(L["status"].items()))
         n = [f"{fmt(L['pages'])}/{fmt(pages_total)} pages reached",
-             f"{fmt(L['requests'])} requests ({st})"]
+             f"{fmt(L['requests'])} requests" + (f" ({st})" if st else "")]
         if L["pdf_200"] or L["pdf_304"]:
             n.append(f"{L['pdf_200'] + L['pdf_304']} PDF responses")
         n.append(f"nginx sent {L['body_bytes'] / 1e6:.1f} MB of bodies")
@@ -248,7 +248,7 @@ def report(args):
         rss = med([r["rss_kb"] for r in rs if r["rss_kb"]])
         results[tool] = pps
         mid = sorted(rs, key=lambda r: r["wall"] or 0)[len(rs) // 2]
-        n = [f"median of {len(rs)} runs (" + ", ".join(f"{r['wall']:.2f}" for r in rs if r["wall"]) + " s)"]
+        n = [f"median of {len(rs)} run{'s' if len(rs) != 1 else ''} (" + ", ".join(f"{r['wall']:.2f}" for r in rs if r["wall"]) + " s)"]
         n += basic_notes(mid)
         failed = [r["rc"] for r in rs if r["rc"]]
         if failed and tool != "wget":

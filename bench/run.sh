@@ -24,7 +24,7 @@ KEEP=0
 INSTALL=0
 TOOL_TIMEOUT=${BENCH_TOOL_TIMEOUT:-1800}   # seconds, per tool run
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --pages) PAGES="$2"; shift 2 ;;
@@ -181,11 +181,13 @@ measure() {
     "$tool" "$phase" "$run" "$rc" "$wall" "$from" "$to" \
     "$WORK/$tag.time" "$WORK/$tag.out" "$WORK/$tag.err" >> "$WORK/results.jsonl"
   log "$tag: ${wall} s, $((to - from)) requests, exit $rc"
+  if [ "$rc" != 0 ] && [ "$tool" = ozgcheck ]; then OZ_FAILED=1; fi
   if [ "$rc" != 0 ] && [ "$tool" != wget ]; then
     tail -n 5 "$WORK/$tag.err" | sed 's/^/    /' >&2
   fi
 }
 : > "$WORK/results.jsonl"
+OZ_FAILED=0
 
 PROFILE="$WORK/benchstadt.toml"
 cat > "$PROFILE" <<EOF
@@ -228,7 +230,7 @@ if [ "$SKIP_PEERS" = 0 ]; then
   v_wget="$(wget --version | head -1 | awk '{print $3}')"
   v_scrapy="$(scrapy version 2>/dev/null | awk '{print $2}')"
   v_spider="$(awk '/^name = "spider"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$SPIDER_DIR/Cargo.lock")"
-  info+=(--info "Peers (median of $RUNS runs each, on http://127.0.0.1:$PORT/): GNU wget $v_wget, Scrapy $v_scrapy (CrawlSpider, 16 concurrent), spider crate $v_spider (default features, concurrency 16)")
+  info+=(--info "Peers (median of $RUNS run(s) each, on http://127.0.0.1:$PORT/): GNU wget $v_wget, Scrapy $v_scrapy (CrawlSpider, 16 concurrent), spider crate $v_spider (default features, concurrency 16)")
 else
   info+=(--info "Peers: skipped (--skip-peers)")
 fi
@@ -238,6 +240,10 @@ if [ "${nginx_errs:-0}" -gt 0 ]; then
   log "nginx logged $nginx_errs crit/alert/emerg lines, e.g. $first_err"
 fi
 python3 "$HERE/analyze.py" report "$WORK" --pages "$PAGES" \
-  --site-line "$PAGES HTML pages, seed $SEED — $gen; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$PORT (1 worker, etag on, gzip level 1 for HTML)" \
+  --site-line "$gen; seed $SEED; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$PORT (1 worker, etag on, gzip level 1 for HTML)" \
   "${info[@]}" --out "$HERE/results-latest.md"
 log "wrote $HERE/results-latest.md"
+if [ "$OZ_FAILED" = 1 ]; then
+  echo "run.sh: an ozgcheck run failed (see the exit code in the table; --keep keeps its stderr)" >&2
+  exit 1
+fi

@@ -40,6 +40,21 @@ pub enum LoadError {
     Invalid(Vec<Problem>),
 }
 
+/// A file of the embedded catalogue: (name for messages, text).
+pub fn embedded_file(name: &str) -> Result<(String, String), LoadError> {
+    EMBEDDED
+        .get_file(name)
+        .and_then(|f| f.contents_utf8())
+        .map(|t| (format!("<embedded>/{name}"), t.to_string()))
+        .ok_or_else(|| LoadError::Io {
+            path: format!("<embedded>/{name}"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "not in the embedded catalogue",
+            ),
+        })
+}
+
 /// One validation problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -55,6 +55,37 @@ pub enum Command {
     /// Show what the detector saw on one stored page: main text, services it
     /// is about and why, every signal with its rule, negations applied.
     Explain(ExplainArgs),
+    /// Score a run with the Smart City Index model: OZG share, indicator
+    /// points and rank against peers, projected sector/overall, what-if.
+    Score(ScoreArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ScoreFormat {
+    Table,
+    Json,
+    Md,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScoreArgs {
+    /// Run id, `latest`, `previous` or a date YYYY-MM-DD.
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    /// Index model: catalogues/index/NAME.toml.
+    #[arg(long, default_value = "sci2023")]
+    pub model: String,
+    /// Peer cities' OZG shares (CSV: city,ozg_share) for points and rank.
+    #[arg(long)]
+    pub peers: Option<PathBuf>,
+    /// The city's other indicator points and sector scores (TOML) for the
+    /// projected sector and overall score.
+    #[arg(long)]
+    pub city: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScoreFormat,
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -194,6 +225,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Catalogue(CatalogueCmd::Check { dir }) => catalogue_check(dir.or(cli.catalogue)),
         Command::Demo(args) => demo_cmd(cli.catalogue.as_deref(), args).await,
         Command::Explain(args) => explain_cmd(&cli.db, cli.catalogue.as_deref(), args),
+        Command::Score(args) => score_cmd(&cli.db, cli.catalogue.as_deref(), args),
     }
 }
 
@@ -552,6 +584,138 @@ fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
         cat.services.len(),
         cat.portals.len()
     );
+    Ok(0)
+}
+
+fn catalogue_dir(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(d) => Some(d.to_path_buf()),
+        None => Path::new("catalogues/services.toml")
+            .is_file()
+            .then(|| PathBuf::from("catalogues")),
+    }
+}
+
+fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, Failure> {
+    use crate::index::{self, Model};
+    let model =
+        Model::load(catalogue_dir(cat_dir).as_deref(), &args.model).map_err(Failure::input)?;
+    let peers = match &args.peers {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
+            Some(index::read_peers(&p.display().to_string(), &text).map_err(Failure::input)?)
+        }
+        None => None,
+    };
+    let values = match &args.city {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
+            let v: index::CityValues = crate::catalogue::Source {
+                name: p.display().to_string(),
+                text: &text,
+            }
+            .parse()
+            .map_err(Failure::input)?;
+            Some(v)
+        }
+        None => None,
+    };
+    let store = open_existing(db)?;
+    let run = find_run(&store, &args.run)?;
+    let verdicts = store.verdicts(&run.id)?;
+    let level = |s: &crate::types::ServiceId| {
+        verdicts
+            .iter()
+            .find(|v| &v.service == s)
+            .map(|v| v.level)
+            .unwrap_or(crate::types::Level::Offline)
+    };
+    let (ozg, what_if) = index::ozg_score(&model, &level, peers.as_deref(), &run.city);
+    let projection = match (&values, ozg.points) {
+        (Some(v), Some(p)) => Some(index::project(&model, v, p)),
+        _ => None,
+    };
+    let json = serde_json::json!({
+        "schema": "ozgcheck/score/v1",
+        "model": model.id,
+        "run": report::RunHeader::of(&run),
+        "ozg": ozg,
+        "what_if": what_if,
+        "projection": projection,
+    });
+    let f1 = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
+    let text = match args.format {
+        ScoreFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
+        ScoreFormat::Table | ScoreFormat::Md => {
+            let md = matches!(args.format, ScoreFormat::Md);
+            let mut t = String::new();
+            t.push_str(&format!(
+                "{}{} – {} ({}), Lauf {}\n\n",
+                if md { "# " } else { "" },
+                model.title,
+                run.city,
+                run.state,
+                run.id
+            ));
+            t.push_str(&format!(
+                "OZG-Leistungen online: {} von {} ({:.1} %)\n",
+                ozg.services_online,
+                ozg.services_total,
+                ozg.share * 100.0
+            ));
+            match (ozg.points, ozg.rank, ozg.peers) {
+                (Some(p), Some(r), Some(n)) => t.push_str(&format!(
+                    "Indikatorpunkte (Perzentrang unter {n} Vergleichsstädten): {p:.1} · Rang {r} von {}\n",
+                    n + 1
+                )),
+                _ => t.push_str("Indikatorpunkte: ohne --peers nicht berechenbar\n"),
+            }
+            if let Some(pr) = &projection {
+                t.push_str(&format!(
+                    "Projektion: Sektor {} {:.1}, Gesamt {}\n",
+                    pr.sector,
+                    pr.sector_score,
+                    f1(pr.overall)
+                ));
+            }
+            t.push('\n');
+            if md {
+                t.push_str("| Leistung online bringen | Anteil | OZG-Punkte | Gewinn Indikator | Gewinn Sektor | Gewinn Gesamt |\n|---|---|---|---|---|---|\n");
+            } else {
+                t.push_str(&format!(
+                    "{:<24} {:>7} {:>10} {:>8} {:>8} {:>8}\n",
+                    "Was wäre wenn online", "Anteil", "OZG-Pkt", "+Ind", "+Sektor", "+Gesamt"
+                ));
+            }
+            for w in &what_if {
+                if md {
+                    t.push_str(&format!(
+                        "| {} | {:.1} % | {} | {} | {} | {} |\n",
+                        w.service,
+                        w.share * 100.0,
+                        f1(w.ozg_points),
+                        f1(w.gain),
+                        f1(w.sector_gain),
+                        f1(w.overall_gain)
+                    ));
+                } else {
+                    t.push_str(&format!(
+                        "{:<24} {:>6.1}% {:>10} {:>8} {:>8} {:>8}\n",
+                        w.service,
+                        w.share * 100.0,
+                        f1(w.ozg_points),
+                        f1(w.gain),
+                        f1(w.sector_gain),
+                        f1(w.overall_gain)
+                    ));
+                }
+            }
+            t
+        }
+    };
+    write_output(args.output.as_deref(), &text)?;
     Ok(0)
 }
 

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod detect;
 pub mod explain;
 pub mod extract;
+pub mod index;
 pub mod profile;
 pub mod report;
 pub mod store;

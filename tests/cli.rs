@@ -303,6 +303,53 @@ async fn crawl_then_report_json_matches_the_golden_file() {
         stderr(&o)
     );
 
+    // score: 6 of 13 online in the demo; against peers, points and rank.
+    std::fs::write(
+        tmp.path().join("peers.csv"),
+        "city,ozg_share\nA,0.1\nB,0.2\nC,0.6\nD,0.9\nMusterstadt,0.0\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        tmp.path().join("city.toml"),
+        "[indicators.verwaltung]\ninterne-prozesse = 33.3\npayment = 81.8\nonline-terminvergabe = 83.3\nwebseite-social-media = 70.4\nbevoelkerungsanliegen = 44.2\nserviceportal = 75.0\n\n[sectors]\nenergie-umwelt = 53.5\nit-kommunikation = 67.6\nmobilitaet = 21.0\ngesellschaft-bildung = 43.9\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(
+        &[
+            "score",
+            "--db",
+            &db_s,
+            "--peers",
+            "peers.csv",
+            "--city",
+            "city.toml",
+            "--format",
+            "json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["schema"], "ozgcheck/score/v1");
+    assert_eq!(v["ozg"]["services_online"], 6);
+    assert_eq!(v["ozg"]["services_total"], 13);
+    // 6/13 = 0.46: two peers below, two above (its own stale row is replaced).
+    assert_eq!(v["ozg"]["points"].as_f64(), Some(50.0));
+    assert_eq!(v["ozg"]["rank"], 3);
+    assert_eq!(v["ozg"]["peers"], 4);
+    assert_eq!(v["what_if"].as_array().map(Vec::len), Some(7));
+    assert!(v["projection"]["overall"].as_f64().is_some());
+    let o = ozgcheck(
+        &["score", "--db", &db_s, "--peers", "city.toml"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("city.toml:1: header must be 'city,ozg_share'"),
+        "{}",
+        stderr(&o)
+    );
+
     let o = ozgcheck(&["runs", "--db", &db_s], tmp.path());
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);

@@ -1,0 +1,35 @@
+//! Detection quality on the labelled corpus (`fixtures/corpus/`, ≥ 250
+//! cases): precision/recall/F1 of `online` and exact-level accuracy, with
+//! floors. `cargo run --release --example confusion` prints the matrices.
+
+mod common;
+
+#[path = "common/corpus.rs"]
+mod corpus;
+
+/// Floors: the targets. They are floors, not fits: the corpus was
+/// written without looking at the detector's rules.
+const MIN_ONLINE_F1: f64 = 0.97;
+const MIN_EXACT_LEVEL: f64 = 0.90;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detection_quality_on_the_labelled_corpus() {
+    let dir = common::root().join("fixtures/corpus");
+    let out = corpus::evaluate(&dir, common::catalogue())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = corpus::score(&out);
+    let report = corpus::confusion_report(&out);
+    println!("{report}");
+    assert!(
+        s.cases >= 250,
+        "the corpus has {} cases, want at least 250",
+        s.cases
+    );
+    assert!(
+        s.f1 >= MIN_ONLINE_F1 && s.exact_nonzero >= MIN_EXACT_LEVEL,
+        "online F1 {:.3} (floor {MIN_ONLINE_F1}), exact level {:.3} (floor {MIN_EXACT_LEVEL})\n{report}",
+        s.f1,
+        s.exact_nonzero
+    );
+}
