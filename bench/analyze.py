@@ -193,6 +193,12 @@ def report(args):
         w(f"- Site: {args.site_line}")
     for extra in args.info or []:
         w(f"- {extra}")
+    bad = [f"{r['tool']} {r['phase']} (exit {r['rc']})" for r in runs
+           if r["tool"] == "ozgcheck" and r["rc"]]
+    if bad:
+        w(f"- **Not a valid measurement: ozgcheck run(s) failed: {', '.join(bad)}.**")
+    if pages_total != 20000:
+        w(f"- Note: a {pages_total}-page site, not the issue's 20,000 pages.")
     w("")
     w("| tool | pages | seconds | pages/s | peak RSS MB | notes |")
     w("|---|---:|---:|---:|---:|---|")

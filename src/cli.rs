@@ -58,6 +58,68 @@ pub enum Command {
     /// Score a run with the Smart City Index model: OZG share, indicator
     /// points and rank against peers, projected sector/overall, what-if.
     Score(ScoreArgs),
+    /// Compare claims (and the OZG dashboard) with the evidence; exit 1 when
+    /// they disagree.
+    Audit(AuditArgs),
+    /// Import or download the federal OZG dashboard's export for a region.
+    #[command(subcommand)]
+    Dashboard(DashboardCmd),
+    /// Print a stored snapshot's bytes exactly as they were fetched.
+    Show(ShowArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// Run id, `latest`, `previous` or a date YYYY-MM-DD.
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    /// Claims sheet (CSV: service,claimed,note).
+    #[arg(long)]
+    pub claims: Option<PathBuf>,
+    /// Regional key (ARS, 12 digits) of the dashboard import to compare;
+    /// default: derived from the run's AGS when a matching import exists.
+    #[arg(long)]
+    pub ars: Option<String>,
+    /// Write a proof pack (snapshots, metadata with SHA-256, German summary)
+    /// for every disputed service into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DashboardCmd {
+    /// Import an export file (CSV or JSON) and keep it with its date.
+    Import {
+        file: PathBuf,
+        /// Regional key (12 digits), when the file has no `ars` column.
+        #[arg(long)]
+        ars: Option<String>,
+        /// Date of the export (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Download the export for a region and import it.
+    Fetch {
+        #[arg(long)]
+        ars: String,
+        /// Export address; `{ars}` is replaced by the key.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// Snapshot id (the content hash shown in reports).
+    pub snapshot: String,
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -226,6 +288,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Demo(args) => demo_cmd(cli.catalogue.as_deref(), args).await,
         Command::Explain(args) => explain_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Score(args) => score_cmd(&cli.db, cli.catalogue.as_deref(), args),
+        Command::Audit(args) => audit_cmd(&cli.db, cli.catalogue.as_deref(), args),
+        Command::Dashboard(cmd) => dashboard_cmd(&cli.db, cmd).await,
+        Command::Show(args) => show_cmd(&cli.db, args),
     }
 }
 
@@ -276,6 +341,22 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
     let profile = Profile::load(&args.profile).map_err(Failure::input)?;
     let catalogue = load_catalogue(cat_dir)?;
     let store = Store::open(db)?;
+    let mut opts = opts;
+    if let Some(ars) = profile.ags.as_deref().and_then(crate::audit::ars_from_ags) {
+        if let Some(d) = store.latest_dashboard(&ars)? {
+            opts.extra_probes = d
+                .rows
+                .iter()
+                .filter_map(|r| url::Url::parse(r.url.trim()).ok())
+                .collect();
+            eprintln!(
+                "checking {} service URLs of the OZG dashboard export {} ({})",
+                opts.extra_probes.len(),
+                d.ars,
+                d.date
+            );
+        }
+    }
     if opts.rate == 0.0 {
         eprintln!("warning: --rate 0: no rate limit; use this only against your own servers");
     }
@@ -716,6 +797,124 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
         }
     };
     write_output(args.output.as_deref(), &text)?;
+    Ok(0)
+}
+
+fn valid_ars(a: &str) -> Result<String, Failure> {
+    let a = a.trim();
+    if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(a.to_string())
+    } else {
+        Err(Failure::input(format!("ARS {a:?} must be the 12-digit Amtlicher Regionalschlüssel")))
+    }
+}
+
+fn export_date(d: Option<String>) -> Result<String, Failure> {
+    match d {
+        Some(d) => d
+            .parse::<jiff::civil::Date>()
+            .map(|x| x.to_string())
+            .map_err(|e| Failure::input(format!("--date {d:?}: {e}"))),
+        None => Ok(jiff::Zoned::now().date().to_string()),
+    }
+}
+
+async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Failure> {
+    let (source, text, ars_arg, date) = match cmd {
+        DashboardCmd::Import { file, ars, date } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", file.display())))?;
+            (file.display().to_string(), text, ars, date)
+        }
+        DashboardCmd::Fetch { ars, url, date } => {
+            let ars = valid_ars(&ars)?;
+            let target = url.replace("{ars}", &ars);
+            let u = url::Url::parse(&target)
+                .map_err(|e| Failure::input(format!("--url {target:?}: {e}")))?;
+            let client = crate::crawl::fetch::client(&crate::crawl::fetch::ClientConfig {
+                user_agent: crawl::default_user_agent(),
+                resolve: Vec::new(),
+                connect_timeout: std::time::Duration::from_secs(10),
+                read_timeout: std::time::Duration::from_secs(30),
+                total_timeout: std::time::Duration::from_secs(120),
+            })
+            .map_err(Failure::runtime)?;
+            let resp = crate::crawl::fetch::get(&client, &u, 64 * 1024 * 1024, None)
+                .await
+                .map_err(|e| Failure::runtime(format!("{target}: {e}")))?;
+            if resp.status != 200 {
+                return Err(Failure::runtime(format!("{target}: HTTP {}", resp.status)));
+            }
+            (target, String::from_utf8_lossy(&resp.body).into_owned(), Some(ars), date)
+        }
+    };
+    let (file_ars, rows) = crate::audit::read_dashboard(&source, &text).map_err(Failure::input)?;
+    let ars = match ars_arg.or(file_ars) {
+        Some(a) => valid_ars(&a)?,
+        None => return Err(Failure::input(format!("{source}: no `ars` column; pass --ars"))),
+    };
+    let date = export_date(date)?;
+    let store = Store::open(db)?;
+    let n = rows.len();
+    let online = rows.iter().filter(|r| crate::audit::row_online(r)).count();
+    store.put_dashboard(&crate::store::DashboardImport { ars: ars.clone(), date: date.clone(), source, rows })?;
+    eprintln!("dashboard {ars} ({date}): {n} rows imported, {online} online; their URLs are checked by the next crawl");
+    Ok(0)
+}
+
+fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, Failure> {
+    let catalogue = load_catalogue(cat_dir)?;
+    let claims = match &args.claims {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
+            crate::audit::read_claims(&p.display().to_string(), &text, &catalogue).map_err(Failure::input)?
+        }
+        None => Vec::new(),
+    };
+    let ars = args.ars.as_deref().map(valid_ars).transpose()?;
+    let store = open_existing(db)?;
+    let run = find_run(&store, &args.run)?;
+    let ars = ars.or_else(|| run.ags.as_deref().and_then(crate::audit::ars_from_ags));
+    let dashboard = match &ars {
+        Some(a) => store.latest_dashboard(a)?,
+        None => None,
+    };
+    if args.claims.is_none() && dashboard.is_none() {
+        return Err(Failure::input("nothing to compare: pass --claims FILE and/or import a dashboard export (ozgcheck dashboard import)"));
+    }
+    let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), "sci2023").map_err(Failure::input)?;
+    let a = crate::audit::audit(&catalogue, &store, &run, &claims, dashboard.as_ref(), model.ozg.online_from)?;
+    if let Some(dir) = &args.pack {
+        let n = crate::audit::write_pack(dir, &a, &store, &run).map_err(Failure::runtime)?;
+        eprintln!("proof pack: {n} files in {}", dir.display());
+    }
+    let text = match args.format {
+        ReportFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
+        ReportFormat::Table => crate::audit::to_table(&a),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(if a.findings.is_empty() { 0 } else { 1 })
+}
+
+fn show_cmd(db: &Path, args: ShowArgs) -> Result<u8, Failure> {
+    let id = args.snapshot.trim();
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Failure::input(format!("{id:?} is not a snapshot id (64 hex digits)")));
+    }
+    let store = open_existing(db)?;
+    let bytes = store
+        .snapshot(&crate::types::SnapshotId::from_stored(&id.to_ascii_lowercase()))?
+        .ok_or_else(|| Failure::input(format!("no snapshot {id} in {}", db.display())))?;
+    match &args.output {
+        Some(p) => std::fs::write(p, &bytes).map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes).and_then(|_| out.flush()).or_else(|e| {
+                if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) }
+            }).map_err(|e| Failure::runtime(format!("stdout: {e}")))?;
+        }
+    }
     Ok(0)
 }
 

@@ -6,6 +6,7 @@
 //! [`profile`] → [`crawl`] → [`extract`] → [`detect`] → [`store`] → [`report`],
 //! with [`catalogue`] as the data every stage reads and [`cli`] at the edge.
 
+pub mod audit;
 pub mod catalogue;
 pub mod cli;
 pub mod crawl;

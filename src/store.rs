@@ -10,6 +10,8 @@
 //! - `verdicts`: run id `\0` service id → [`ServiceVerdict`]
 //! - `frontier`: run id `\0` url → [`QueuedUrl`] (what a run still has to
 //!   fetch; what makes `crawl --resume` possible after a crash)
+//! - `dashboard`: ARS `\0` date → [`DashboardImport`] (the federal OZG
+//!   dashboard's rows for a region, as imported)
 //! - `validators`: url → [`Validator`] (ETag/Last-Modified of the last good
 //!   fetch, for conditional requests of the next run)
 //! - `meta`: `schema` → database schema version
@@ -158,6 +160,32 @@ pub struct QueuedUrl {
     pub attempt: u8,
 }
 
+/// One row of the federal OZG dashboard export for a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardRow {
+    /// Line (CSV) or index (JSON) in the imported file.
+    pub line: usize,
+    pub leika_key: String,
+    pub leika_name: String,
+    pub ozgid: String,
+    pub ozg_bezeichnung: String,
+    pub url: String,
+    pub online_status: String,
+    pub aktiv: String,
+    pub art_flaechendeckung: String,
+}
+
+/// A dashboard export as imported, with its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardImport {
+    /// Amtlicher Regionalschlüssel (12 digits).
+    pub ars: String,
+    /// Date of the export (YYYY-MM-DD).
+    pub date: String,
+    pub source: String,
+    pub rows: Vec<DashboardRow>,
+}
+
 /// Validators of the last good fetch of a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Validator {
@@ -206,6 +234,7 @@ pub struct Store {
     verdicts: sled::Tree,
     frontier: sled::Tree,
     validators: sled::Tree,
+    dashboard: sled::Tree,
 }
 
 fn run_key(run: &RunId, rest: &str) -> Vec<u8> {
@@ -276,6 +305,7 @@ impl Store {
             verdicts: db.open_tree("verdicts").map_err(err)?,
             frontier: db.open_tree("frontier").map_err(err)?,
             validators: db.open_tree("validators").map_err(err)?,
+            dashboard: db.open_tree("dashboard").map_err(err)?,
             db,
         })
     }
@@ -494,6 +524,22 @@ impl Store {
 
     pub fn validator(&self, url: &str) -> Result<Option<Validator>, StoreError> {
         self.get(&self.validators, url.as_bytes())
+    }
+
+    // ---- dashboard ----
+
+    pub fn put_dashboard(&self, d: &DashboardImport) -> Result<(), StoreError> {
+        let key = format!("{}\0{}", d.ars, d.date);
+        self.dashboard
+            .insert(key.as_bytes(), Self::encode(d))
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    /// The newest import for a region.
+    pub fn latest_dashboard(&self, ars: &str) -> Result<Option<DashboardImport>, StoreError> {
+        let all: Vec<DashboardImport> = self.scan(&self.dashboard, format!("{ars}\0").as_bytes())?;
+        Ok(all.into_iter().max_by(|a, b| a.date.cmp(&b.date)))
     }
 
     /// Make everything written so far durable.

@@ -75,6 +75,9 @@ pub struct CrawlOptions {
     pub sitemaps: bool,
     /// Send conditional requests with the validators of earlier runs.
     pub conditional: bool,
+    /// URLs to check for liveness besides what the crawl finds (the online
+    /// service URLs of an imported OZG dashboard export).
+    pub extra_probes: Vec<Url>,
 }
 
 pub fn default_user_agent() -> String {
@@ -106,6 +109,7 @@ impl Default for CrawlOptions {
             ignore_robots: false,
             sitemaps: true,
             conditional: true,
+            extra_probes: Vec::new(),
         }
     }
 }
@@ -229,6 +233,13 @@ pub async fn run(
     let mut c = Crawler::new(profile, catalogue, store, opts, record)?;
     for s in &profile.seeds {
         c.enqueue(s.clone(), FetchKind::Page, 0, 3);
+    }
+    for u in &opts.extra_probes {
+        if let Some(canon) = url::canonical(u, &c.shared.catalogue.crawl) {
+            c.targets.insert(canon.to_string());
+        }
+        let kind = if c.in_scope(u) { FetchKind::Page } else { FetchKind::Probe };
+        c.enqueue(u.clone(), kind, 1, 3);
     }
     c.run_loop(stop, progress).await
 }
