@@ -74,7 +74,11 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                problems.push(Problem { file: name.into(), line, message: e.to_string() });
+                problems.push(Problem {
+                    file: name.into(),
+                    line,
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -86,7 +90,9 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
                 problems.push(Problem {
                     file: name.into(),
                     line,
-                    message: format!("unknown service {svc:?} (ids as in the report, e.g. elterngeld)"),
+                    message: format!(
+                        "unknown service {svc:?} (ids as in the report, e.g. elterngeld)"
+                    ),
                 });
                 continue;
             }
@@ -103,7 +109,11 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
             continue;
         };
         if out.iter().any(|c| c.service == id) {
-            problems.push(Problem { file: name.into(), line, message: format!("service {id} is claimed twice") });
+            problems.push(Problem {
+                file: name.into(),
+                line,
+                message: format!("service {id} is claimed twice"),
+            });
             continue;
         }
         out.push(Claim {
@@ -135,39 +145,47 @@ const DASHBOARD_FIELDS: [&str; 8] = [
 /// Read a dashboard export (CSV or JSON: an array of objects, or an object
 /// with a `data`/`rows`/`items` array). Unknown extra columns are ignored;
 /// bad rows are reported with their line (CSV) or index (JSON).
-pub fn read_dashboard(name: &str, text: &str) -> Result<(Option<String>, Vec<DashboardRow>), LoadError> {
+pub fn read_dashboard(
+    name: &str,
+    text: &str,
+) -> Result<(Option<String>, Vec<DashboardRow>), LoadError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     let mut ars = None;
-    let mut push = |line: usize, get: &dyn Fn(&str) -> Option<String>, problems: &mut Vec<Problem>| {
-        if let Some(a) = get("ars").filter(|a| !a.is_empty()) {
-            ars.get_or_insert(a);
-        }
-        let v = |k: &str| get(k).unwrap_or_default();
-        if v("leika_name").is_empty() && v("ozg_bezeichnung").is_empty() {
-            problems.push(Problem {
-                file: name.into(),
+    let mut push =
+        |line: usize, get: &dyn Fn(&str) -> Option<String>, problems: &mut Vec<Problem>| {
+            if let Some(a) = get("ars").filter(|a| !a.is_empty()) {
+                ars.get_or_insert(a);
+            }
+            let v = |k: &str| get(k).unwrap_or_default();
+            if v("leika_name").is_empty() && v("ozg_bezeichnung").is_empty() {
+                problems.push(Problem {
+                    file: name.into(),
+                    line,
+                    message: "row has neither leika_name nor ozg_bezeichnung".into(),
+                });
+                return;
+            }
+            rows.push(DashboardRow {
                 line,
-                message: "row has neither leika_name nor ozg_bezeichnung".into(),
+                leika_key: v("leika_key"),
+                leika_name: v("leika_name"),
+                ozgid: v("ozgid"),
+                ozg_bezeichnung: v("ozg_bezeichnung"),
+                url: v("url"),
+                online_status: v("online_status"),
+                aktiv: v("aktiv"),
+                art_flaechendeckung: v("art_flaechendeckung"),
             });
-            return;
-        }
-        rows.push(DashboardRow {
-            line,
-            leika_key: v("leika_key"),
-            leika_name: v("leika_name"),
-            ozgid: v("ozgid"),
-            ozg_bezeichnung: v("ozg_bezeichnung"),
-            url: v("url"),
-            online_status: v("online_status"),
-            aktiv: v("aktiv"),
-            art_flaechendeckung: v("art_flaechendeckung"),
-        });
-    };
+        };
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(trimmed).map_err(|e| {
-            LoadError::Invalid(vec![Problem { file: name.into(), line: e.line(), message: e.to_string() }])
+            LoadError::Invalid(vec![Problem {
+                file: name.into(),
+                line: e.line(),
+                message: e.to_string(),
+            }])
         })?;
         let list = match &value {
             serde_json::Value::Array(a) => a.clone(),
@@ -179,7 +197,11 @@ pub fn read_dashboard(name: &str, text: &str) -> Result<(Option<String>, Vec<Das
         };
         for (i, item) in list.iter().enumerate() {
             let Some(obj) = item.as_object() else {
-                problems.push(Problem { file: name.into(), line: i + 1, message: format!("entry {} is not an object", i + 1) });
+                problems.push(Problem {
+                    file: name.into(),
+                    line: i + 1,
+                    message: format!("entry {} is not an object", i + 1),
+                });
                 continue;
             };
             let get = |k: &str| {
@@ -199,7 +221,9 @@ pub fn read_dashboard(name: &str, text: &str) -> Result<(Option<String>, Vec<Das
             .headers()
             .map(|h| h.iter().map(|s| s.to_ascii_lowercase()).collect())
             .unwrap_or_default();
-        if !DASHBOARD_FIELDS[..2].iter().any(|f| headers.iter().any(|h| h == f))
+        if !DASHBOARD_FIELDS[..2]
+            .iter()
+            .any(|f| headers.iter().any(|h| h == f))
             && !headers.iter().any(|h| h == "ozg_bezeichnung")
         {
             return Err(LoadError::Invalid(vec![Problem {
@@ -212,7 +236,13 @@ pub fn read_dashboard(name: &str, text: &str) -> Result<(Option<String>, Vec<Das
             match rec {
                 Ok(r) => {
                     let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
-                    let get = |k: &str| headers.iter().position(|h| h == k).and_then(|i| r.get(i)).map(str::to_string);
+                    let get = |k: &str| {
+                        headers
+                            .iter()
+                            .position(|h| h == k)
+                            .and_then(|i| r.get(i))
+                            .map(str::to_string)
+                    };
                     push(line, &get, &mut problems);
                 }
                 Err(e) => problems.push(Problem {
@@ -275,10 +305,16 @@ pub enum Kind {
 impl Kind {
     pub fn german(self) -> &'static str {
         match self {
-            Kind::OnlineNotClaimed => "online belegt, aber nicht (als online) gemeldet – widersprechen, Beleg beifügen",
-            Kind::ClaimedNotFound => "als online gemeldet, aber kein Beleg gefunden – Risiko in der Prüfung",
+            Kind::OnlineNotClaimed => {
+                "online belegt, aber nicht (als online) gemeldet – widersprechen, Beleg beifügen"
+            }
+            Kind::ClaimedNotFound => {
+                "als online gemeldet, aber kein Beleg gefunden – Risiko in der Prüfung"
+            }
             Kind::DashboardLinkDead => "Dashboard-Link tot oder nicht zur Leistung",
-            Kind::DashboardMissing => "online belegt, aber im OZG-Dashboard nicht (online) registriert – registrieren",
+            Kind::DashboardMissing => {
+                "online belegt, aber im OZG-Dashboard nicht (online) registriert – registrieren"
+            }
             Kind::OtherStatePortalOnly => "nur über das Portal eines anderen Landes erreichbar",
         }
     }
@@ -323,7 +359,8 @@ pub fn audit(
         let online = level >= online_from;
         let claim = claims.iter().find(|c| c.service == svc.id);
         let ev = |v: Option<&ServiceVerdict>| -> Vec<EvidenceOut> {
-            v.map(|v| v.evidence.iter().map(EvidenceOut::of).collect()).unwrap_or_default()
+            v.map(|v| v.evidence.iter().map(EvidenceOut::of).collect())
+                .unwrap_or_default()
         };
         let mut add = |kind: Kind, detail: String| {
             findings.push(Finding {
@@ -344,7 +381,9 @@ pub fn audit(
                 .any(|s| s.contains("portal of another state"))
         });
         match claim {
-            Some(c) if online && !c.claimed => add(Kind::OnlineNotClaimed, format!("Reifegrad {level} belegt")),
+            Some(c) if online && !c.claimed => {
+                add(Kind::OnlineNotClaimed, format!("Reifegrad {level} belegt"))
+            }
             Some(c) if !online && c.claimed && other_state => add(
                 Kind::OtherStatePortalOnly,
                 "die einzige Online-Verknüpfung führt zum Portal eines anderen Landes".into(),
@@ -378,14 +417,18 @@ pub fn audit(
             }
             for r in rows.iter().filter(|r| !r.url.trim().is_empty()) {
                 match live.liveness(&cat.crawl, r.url.trim()) {
-                    Liveness::Dead(why) => {
-                        add(Kind::DashboardLinkDead, format!("{} ({why}), Zeile {}", r.url, r.line))
-                    }
+                    Liveness::Dead(why) => add(
+                        Kind::DashboardLinkDead,
+                        format!("{} ({why}), Zeile {}", r.url, r.line),
+                    ),
                     Liveness::Alive => {
                         if !page_about(cat, store, run, &pages, r.url.trim(), &svc.id) {
                             add(
                                 Kind::DashboardLinkDead,
-                                format!("{} antwortet, ist aber nicht zu {} (Zeile {})", r.url, svc.name, r.line),
+                                format!(
+                                    "{} antwortet, ist aber nicht zu {} (Zeile {})",
+                                    r.url, svc.name, r.line
+                                ),
                             );
                         }
                     }
@@ -416,21 +459,33 @@ fn page_about(
     let canon = url::Url::parse(url)
         .ok()
         .and_then(|u| crate::crawl::url::canonical(&u, &cat.crawl));
-    let mut current = canon.map(|u| u.to_string()).unwrap_or_else(|| url.to_string());
+    let mut current = canon
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| url.to_string());
     for _ in 0..10 {
-        let Some(p) = pages.iter().find(|p| p.url == current) else { return true };
+        let Some(p) = pages.iter().find(|p| p.url == current) else {
+            return true;
+        };
         if let Some(loc) = &p.location {
             current = loc.clone();
             continue;
         }
-        let (Some(sid), Ok(u)) = (&p.snapshot, url::Url::parse(&p.url)) else { return true };
-        let Ok(Some(bytes)) = store.snapshot(sid) else { return true };
+        let (Some(sid), Ok(u)) = (&p.snapshot, url::Url::parse(&p.url)) else {
+            return true;
+        };
+        let Ok(Some(bytes)) = store.snapshot(sid) else {
+            return true;
+        };
         let ex = Extractor::new(&cat.page);
-        let Ok(Some(page)) = extract::read_page(&ex, &u, &bytes, p.content_type.as_deref(), false) else {
+        let Ok(Some(page)) = extract::read_page(&ex, &u, &bytes, p.content_type.as_deref(), false)
+        else {
             return true;
         };
         let never = |_: &str| false;
-        let ctx = Context { state: run.state, in_scope: &never };
+        let ctx = Context {
+            state: run.state,
+            in_scope: &never,
+        };
         let f = detect::analyze(cat, &ctx, &page, &u, p.fetched_at, sid.clone());
         let text = fold(&format!("{} {}", page.title, page.main_text));
         let named = cat.service(svc).is_some_and(|s| s.terms.is_match(&text));
@@ -441,12 +496,19 @@ fn page_about(
 
 pub fn to_table(a: &Audit) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "Audit {} ({}) · Lauf {}", a.run.city, a.run.state, a.run.id);
+    let _ = writeln!(
+        o,
+        "Audit {} ({}) · Lauf {}",
+        a.run.city, a.run.state, a.run.id
+    );
     if let Some(d) = &a.dashboard {
         let _ = writeln!(o, "OZG-Dashboard: {d}");
     }
     if a.findings.is_empty() {
-        let _ = writeln!(o, "\nKeine Abweichungen zwischen Meldung, Dashboard und Belegen.");
+        let _ = writeln!(
+            o,
+            "\nKeine Abweichungen zwischen Meldung, Dashboard und Belegen."
+        );
     }
     for f in &a.findings {
         let _ = writeln!(
@@ -456,13 +518,19 @@ pub fn to_table(a: &Audit) -> String {
             f.service,
             f.kind,
             f.kind.german(),
-            f.claimed.map(|c| if c { "ja" } else { "nein" }).unwrap_or("–"),
+            f.claimed
+                .map(|c| if c { "ja" } else { "nein" })
+                .unwrap_or("–"),
             f.level,
             f.detail
         );
         match f.evidence.first() {
             Some(e) => {
-                let _ = writeln!(o, "  Beleg: {} ({}), Snapshot {}\n  „{}“", e.url, e.fetched_at, e.snapshot, e.excerpt);
+                let _ = writeln!(
+                    o,
+                    "  Beleg: {} ({}), Snapshot {}\n  „{}“",
+                    e.url, e.fetched_at, e.snapshot, e.excerpt
+                );
             }
             None => {
                 let _ = writeln!(o, "  Beleg: keiner gefunden");
@@ -482,35 +550,62 @@ pub fn write_pack(dir: &Path, a: &Audit, store: &Store, run: &RunRecord) -> Resu
     let pages = store.pages(&run.id).map_err(|e| e.to_string())?;
     let mut files = 0;
     let mut index = String::new();
-    let _ = writeln!(index, "# Nachweise OZG-Leistungen – {} ({})\n", a.run.city, a.run.state);
-    let _ = writeln!(index, "Erhoben mit ozgcheck, Lauf {} vom {}.\n", a.run.id, a.run.started_at);
-    let disputed: BTreeMap<&str, Vec<&Finding>> = a.findings.iter().fold(BTreeMap::new(), |mut m, f| {
-        m.entry(f.service.as_str()).or_default().push(f);
-        m
-    });
+    let _ = writeln!(
+        index,
+        "# Nachweise OZG-Leistungen – {} ({})\n",
+        a.run.city, a.run.state
+    );
+    let _ = writeln!(
+        index,
+        "Erhoben mit ozgcheck, Lauf {} vom {}.\n",
+        a.run.id, a.run.started_at
+    );
+    let disputed: BTreeMap<&str, Vec<&Finding>> =
+        a.findings.iter().fold(BTreeMap::new(), |mut m, f| {
+            m.entry(f.service.as_str()).or_default().push(f);
+            m
+        });
     for (svc, fs) in &disputed {
         let sdir = dir.join(svc);
         std::fs::create_dir_all(&sdir).map_err(|e| format!("{}: {e}", sdir.display()))?;
         let name = &fs[0].name;
         let mut md = String::new();
         let _ = writeln!(md, "# {name}: Nachweis\n");
-        let _ = writeln!(md, "Stadt: {} ({}) · Erhebung: {} · Lauf {}\n", a.run.city, a.run.state, a.run.started_at, a.run.id);
+        let _ = writeln!(
+            md,
+            "Stadt: {} ({}) · Erhebung: {} · Lauf {}\n",
+            a.run.city, a.run.state, a.run.started_at, a.run.id
+        );
         for f in fs {
             let _ = writeln!(md, "- **{}**: {} ({})", f.kind.german(), f.detail, f.note);
         }
-        let _ = writeln!(md, "\nBelegter Reifegrad: {} ({})\n", fs[0].level, Level::try_from(fs[0].level).map(|l| l.name_de()).unwrap_or(""));
+        let _ = writeln!(
+            md,
+            "\nBelegter Reifegrad: {} ({})\n",
+            fs[0].level,
+            Level::try_from(fs[0].level)
+                .map(|l| l.name_de())
+                .unwrap_or("")
+        );
         let _ = writeln!(md, "## Belege\n");
         for (n, e) in fs[0].evidence.iter().enumerate().take(5) {
             let sid = crate::types::SnapshotId::from_stored(&e.snapshot);
-            let Ok(Some(bytes)) = store.snapshot(&sid) else { continue };
+            let Ok(Some(bytes)) = store.snapshot(&sid) else {
+                continue;
+            };
             let record = pages.iter().find(|p| p.url == e.url);
             let ext = match record.and_then(|r| r.content_type.as_deref()) {
                 Some(ct) if ct.contains("pdf") => "pdf",
                 Some(ct) if ct.contains("html") => "html",
                 _ => "bin",
             };
-            let file = format!("{}-{}.{ext}", n + 1, &e.snapshot[..16.min(e.snapshot.len())]);
-            std::fs::write(sdir.join(&file), &bytes).map_err(|e| format!("{}: {e}", sdir.display()))?;
+            let file = format!(
+                "{}-{}.{ext}",
+                n + 1,
+                &e.snapshot[..16.min(e.snapshot.len())]
+            );
+            std::fs::write(sdir.join(&file), &bytes)
+                .map_err(|e| format!("{}: {e}", sdir.display()))?;
             let sha = hex(&sha2::Sha256::digest(&bytes));
             let meta = serde_json::json!({
                 "url": e.url,
@@ -529,8 +624,11 @@ pub fn write_pack(dir: &Path, a: &Audit, store: &Store, run: &RunRecord) -> Resu
                 "excerpt": e.excerpt,
             });
             let meta_file = format!("{}-{}.json", n + 1, &e.snapshot[..16.min(e.snapshot.len())]);
-            std::fs::write(sdir.join(&meta_file), serde_json::to_string_pretty(&meta).unwrap_or_default())
-                .map_err(|e| format!("{}: {e}", sdir.display()))?;
+            std::fs::write(
+                sdir.join(&meta_file),
+                serde_json::to_string_pretty(&meta).unwrap_or_default(),
+            )
+            .map_err(|e| format!("{}: {e}", sdir.display()))?;
             files += 2;
             let _ = writeln!(
                 md,
@@ -546,9 +644,17 @@ pub fn write_pack(dir: &Path, a: &Audit, store: &Store, run: &RunRecord) -> Resu
             let _ = writeln!(md, "Kein Beleg auf den Seiten der Stadt gefunden.\n");
         }
         std::fs::write(sdir.join("zusammenfassung.md"), &md).map_err(|e| e.to_string())?;
-        std::fs::write(sdir.join("zusammenfassung.html"), md_to_html(&md, name)).map_err(|e| e.to_string())?;
+        std::fs::write(sdir.join("zusammenfassung.html"), md_to_html(&md, name))
+            .map_err(|e| e.to_string())?;
         files += 2;
-        let _ = writeln!(index, "- [{name}]({svc}/zusammenfassung.md): {}", fs.iter().map(|f| f.kind.german()).collect::<Vec<_>>().join("; "));
+        let _ = writeln!(
+            index,
+            "- [{name}]({svc}/zusammenfassung.md): {}",
+            fs.iter()
+                .map(|f| f.kind.german())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
     std::fs::write(dir.join("index.md"), &index).map_err(|e| e.to_string())?;
     Ok(files + 1)
@@ -559,7 +665,10 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A minimal, self-contained HTML rendering of the summary (headings, list
@@ -573,7 +682,11 @@ fn md_to_html(md: &str, title: &str) -> String {
         } else if let Some(h) = l.strip_prefix("# ") {
             let _ = writeln!(body, "<h1>{}</h1>", esc(h));
         } else if let Some(q) = l.trim_start().strip_prefix("> ") {
-            let _ = writeln!(body, "<blockquote>{}</blockquote>", esc(q).replace("**", ""));
+            let _ = writeln!(
+                body,
+                "<blockquote>{}</blockquote>",
+                esc(q).replace("**", "")
+            );
         } else if let Some(i) = l.strip_prefix("- ") {
             let _ = writeln!(body, "<p>• {}</p>", esc(i).replace("**", ""));
         } else if !l.trim().is_empty() {
@@ -585,4 +698,3 @@ fn md_to_html(md: &str, title: &str) -> String {
         esc(title)
     )
 }
-

@@ -805,7 +805,9 @@ fn valid_ars(a: &str) -> Result<String, Failure> {
     if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
         Ok(a.to_string())
     } else {
-        Err(Failure::input(format!("ARS {a:?} must be the 12-digit Amtlicher Regionalschlüssel")))
+        Err(Failure::input(format!(
+            "ARS {a:?} must be the 12-digit Amtlicher Regionalschlüssel"
+        )))
     }
 }
 
@@ -845,19 +847,33 @@ async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Failure> {
             if resp.status != 200 {
                 return Err(Failure::runtime(format!("{target}: HTTP {}", resp.status)));
             }
-            (target, String::from_utf8_lossy(&resp.body).into_owned(), Some(ars), date)
+            (
+                target,
+                String::from_utf8_lossy(&resp.body).into_owned(),
+                Some(ars),
+                date,
+            )
         }
     };
     let (file_ars, rows) = crate::audit::read_dashboard(&source, &text).map_err(Failure::input)?;
     let ars = match ars_arg.or(file_ars) {
         Some(a) => valid_ars(&a)?,
-        None => return Err(Failure::input(format!("{source}: no `ars` column; pass --ars"))),
+        None => {
+            return Err(Failure::input(format!(
+                "{source}: no `ars` column; pass --ars"
+            )))
+        }
     };
     let date = export_date(date)?;
     let store = Store::open(db)?;
     let n = rows.len();
     let online = rows.iter().filter(|r| crate::audit::row_online(r)).count();
-    store.put_dashboard(&crate::store::DashboardImport { ars: ars.clone(), date: date.clone(), source, rows })?;
+    store.put_dashboard(&crate::store::DashboardImport {
+        ars: ars.clone(),
+        date: date.clone(),
+        source,
+        rows,
+    })?;
     eprintln!("dashboard {ars} ({date}): {n} rows imported, {online} online; their URLs are checked by the next crawl");
     Ok(0)
 }
@@ -868,7 +884,8 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
-            crate::audit::read_claims(&p.display().to_string(), &text, &catalogue).map_err(Failure::input)?
+            crate::audit::read_claims(&p.display().to_string(), &text, &catalogue)
+                .map_err(Failure::input)?
         }
         None => Vec::new(),
     };
@@ -883,8 +900,16 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
     if args.claims.is_none() && dashboard.is_none() {
         return Err(Failure::input("nothing to compare: pass --claims FILE and/or import a dashboard export (ozgcheck dashboard import)"));
     }
-    let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), "sci2023").map_err(Failure::input)?;
-    let a = crate::audit::audit(&catalogue, &store, &run, &claims, dashboard.as_ref(), model.ozg.online_from)?;
+    let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), "sci2023")
+        .map_err(Failure::input)?;
+    let a = crate::audit::audit(
+        &catalogue,
+        &store,
+        &run,
+        &claims,
+        dashboard.as_ref(),
+        model.ozg.online_from,
+    )?;
     if let Some(dir) = &args.pack {
         let n = crate::audit::write_pack(dir, &a, &store, &run).map_err(Failure::runtime)?;
         eprintln!("proof pack: {n} files in {}", dir.display());
@@ -900,19 +925,31 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
 fn show_cmd(db: &Path, args: ShowArgs) -> Result<u8, Failure> {
     let id = args.snapshot.trim();
     if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Failure::input(format!("{id:?} is not a snapshot id (64 hex digits)")));
+        return Err(Failure::input(format!(
+            "{id:?} is not a snapshot id (64 hex digits)"
+        )));
     }
     let store = open_existing(db)?;
     let bytes = store
-        .snapshot(&crate::types::SnapshotId::from_stored(&id.to_ascii_lowercase()))?
+        .snapshot(&crate::types::SnapshotId::from_stored(
+            &id.to_ascii_lowercase(),
+        ))?
         .ok_or_else(|| Failure::input(format!("no snapshot {id} in {}", db.display())))?;
     match &args.output {
-        Some(p) => std::fs::write(p, &bytes).map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?,
+        Some(p) => std::fs::write(p, &bytes)
+            .map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?,
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| out.flush()).or_else(|e| {
-                if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) }
-            }).map_err(|e| Failure::runtime(format!("stdout: {e}")))?;
+            out.write_all(&bytes)
+                .and_then(|_| out.flush())
+                .or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| Failure::runtime(format!("stdout: {e}")))?;
         }
     }
     Ok(0)

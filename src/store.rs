@@ -538,7 +538,8 @@ impl Store {
 
     /// The newest import for a region.
     pub fn latest_dashboard(&self, ars: &str) -> Result<Option<DashboardImport>, StoreError> {
-        let all: Vec<DashboardImport> = self.scan(&self.dashboard, format!("{ars}\0").as_bytes())?;
+        let all: Vec<DashboardImport> =
+            self.scan(&self.dashboard, format!("{ars}\0").as_bytes())?;
         Ok(all.into_iter().max_by(|a, b| a.date.cmp(&b.date)))
     }
 

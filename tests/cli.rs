@@ -415,3 +415,250 @@ async fn ctrl_c_marks_the_run_interrupted_and_keeps_what_was_fetched() {
         "an interrupted run still has a verdict per service"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_with_claims_and_a_dashboard_export() {
+    let site = LocalSite::start_dir(&root().join("fixtures/demo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db_s = tmp
+        .path()
+        .join("db")
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    // The demo city with an AGS, so the dashboard import is found by ARS.
+    let profile = std::fs::read_to_string(root().join("fixtures/demo/city.toml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .replace("state = \"NW\"", "state = \"NW\"\nags = \"05999000\"");
+    std::fs::write(tmp.path().join("city.toml"), profile).unwrap_or_else(|e| panic!("{e}"));
+    // The dashboard, served by the same loopback site for `dashboard fetch`:
+    // Elterngeld registered online (alive), Kita registered with a dead URL,
+    // Gewerbe row present but offline, an extra column, a row naming nothing.
+    let export = serde_json::json!([
+        {"leika_key": "1", "leika_name": "Elterngeld", "ozgid": "1", "ozg_bezeichnung": "Elterngeld",
+         "url": "http://www.elterngeld-digital.de/elterngeld/", "online_status": "online", "aktiv": "ja",
+         "art_flaechendeckung": "EfA", "extra": 1},
+        {"leika_key": "2", "leika_name": "Kindertagesbetreuung", "ozgid": "2", "ozg_bezeichnung": "Kita-Platz",
+         "url": "http://kitaportal.musterstadt.de/gibt-es-nicht/", "online_status": "online", "aktiv": "ja",
+         "art_flaechendeckung": "kommunal"},
+        {"leika_key": "3", "leika_name": "Gewerbeanmeldung", "ozgid": "3", "ozg_bezeichnung": "Gewerbe",
+         "url": "", "online_status": "offline", "aktiv": "nein", "art_flaechendeckung": "Land"}
+    ]);
+    // The loopback server picks the site by Host: a "127.0.0.1" directory
+    // answers requests to the bare address.
+    let export_dir = tmp.path().join("site/127.0.0.1/opendata");
+    std::fs::create_dir_all(&export_dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(export_dir.join("059990000000.json"), export.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dash_site = LocalSite::start_dir(&tmp.path().join("site"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://127.0.0.1:{}/opendata/{{ars}}.json",
+        dash_site.addr.port()
+    );
+    let o = ozgcheck(
+        &["dashboard", "import", "nonexistent.json", "--db", &db_s],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "missing file is an input error");
+    let cwd = tmp.path().to_path_buf();
+    let db2 = db_s.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        ozgcheck(
+            &[
+                "dashboard",
+                "fetch",
+                "--ars",
+                "059990000000",
+                "--url",
+                &url,
+                "--date",
+                "2026-02-01",
+                "--db",
+                &db2,
+            ],
+            &cwd,
+        )
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 rows imported, 2 online"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        dash_site
+            .requests()
+            .iter()
+            .any(|r| r.path == "/opendata/059990000000.json"),
+        "fetched over HTTP"
+    );
+    // Import the same export from a file (CSV this time, German Excel style).
+    std::fs::write(
+        tmp.path().join("export.csv"),
+        "leika_key;leika_name;ozgid;ozg_bezeichnung;url;online_status;aktiv;art_flaechendeckung;neu\n\
+         1;Elterngeld;1;Elterngeld;http://www.elterngeld-digital.de/elterngeld/;online;ja;EfA;x\n\
+         2;Kindertagesbetreuung;2;Kita-Platz;http://kitaportal.musterstadt.de/gibt-es-nicht/;online;ja;kommunal;x\n\
+         3;Gewerbeanmeldung;3;Gewerbe;;offline;nein;Land;x\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(
+        &[
+            "dashboard",
+            "import",
+            "export.csv",
+            "--ars",
+            "059990000000",
+            "--date",
+            "2026-03-01",
+            "--db",
+            &db_s,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 rows imported, 2 online"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Crawl: the dashboard URLs get their liveness check.
+    let mut args: Vec<String> = ["crawl", "city.toml", "--db", &db_s, "--rate", "0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for r in site.resolves() {
+        args.push("--resolve".into());
+        args.push(r.to_string());
+    }
+    let cwd = tmp.path().to_path_buf();
+    let crawl = tokio::task::spawn_blocking(move || {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        ozgcheck(&a, &cwd)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(crawl.status.code(), Some(0), "{}", stderr(&crawl));
+    assert!(
+        stderr(&crawl).contains("checking 2 service URLs of the OZG dashboard"),
+        "{}",
+        stderr(&crawl)
+    );
+
+    std::fs::write(
+        tmp.path().join("claims.csv"),
+        "service,claimed,note\nelterngeld,nein,\nkfz-zulassung,ja,i-Kfz\nbewohnerparkausweis,ja,\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(
+        &[
+            "audit",
+            "--claims",
+            "claims.csv",
+            "--format",
+            "json",
+            "--db",
+            &db_s,
+            "--pack",
+            "pack",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "disagreements exit 1: {}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["schema"], "ozgcheck/audit/v1");
+    let kinds: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            (
+                f["service"].as_str().unwrap_or_default().to_string(),
+                f["kind"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let has = |s: &str, k: &str| kinds.iter().any(|(a, b)| a == s && b == k);
+    assert!(has("elterngeld", "online-not-claimed"), "{kinds:?}");
+    assert!(has("kfz-zulassung", "claimed-not-found"), "{kinds:?}");
+    assert!(
+        has("kindertagesbetreuung", "dashboard-link-dead"),
+        "{kinds:?}"
+    );
+    assert!(
+        has("unternehmensanmeldung", "dashboard-missing"),
+        "{kinds:?}"
+    );
+    assert!(has("ummeldung", "dashboard-missing"), "{kinds:?}");
+    assert!(
+        !has("bewohnerparkausweis", "online-not-claimed")
+            && !has("bewohnerparkausweis", "claimed-not-found"),
+        "claim and evidence agree: {kinds:?}"
+    );
+    assert!(!has("elterngeld", "dashboard-missing"), "{kinds:?}");
+
+    // The proof pack: hashes match the bytes, the summary exists.
+    let meta_path = std::fs::read_dir(tmp.path().join("pack/elterngeld"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap_or_else(|| panic!("no metadata file"));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let file = tmp
+        .path()
+        .join("pack/elterngeld")
+        .join(meta["file"].as_str().unwrap_or_default());
+    let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(meta["sha256"].as_str(), Some(sha.as_str()));
+    assert_eq!(meta["http_status"], 200);
+    let summary = std::fs::read_to_string(tmp.path().join("pack/elterngeld/zusammenfassung.md"))
+        .unwrap_or_default();
+    assert!(
+        summary.contains("Elterngeld") && summary.contains("SHA-256"),
+        "{summary}"
+    );
+    assert!(tmp
+        .path()
+        .join("pack/elterngeld/zusammenfassung.html")
+        .is_file());
+
+    // `show` prints a snapshot byte for byte.
+    let snap = meta["blake3"].as_str().unwrap_or_default().to_string();
+    let o = ozgcheck(&["show", &snap, "--db", &db_s], tmp.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.stdout, bytes);
+
+    // A bad claims sheet names file and line.
+    std::fs::write(
+        tmp.path().join("bad.csv"),
+        "service,claimed\nelterngeld,vielleicht\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(&["audit", "--claims", "bad.csv", "--db", &db_s], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.csv:2: claimed \"vielleicht\""),
+        "{}",
+        stderr(&o)
+    );
+}

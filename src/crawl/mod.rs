@@ -238,7 +238,11 @@ pub async fn run(
         if let Some(canon) = url::canonical(u, &c.shared.catalogue.crawl) {
             c.targets.insert(canon.to_string());
         }
-        let kind = if c.in_scope(u) { FetchKind::Page } else { FetchKind::Probe };
+        let kind = if c.in_scope(u) {
+            FetchKind::Page
+        } else {
+            FetchKind::Probe
+        };
         c.enqueue(u.clone(), kind, 1, 3);
     }
     c.run_loop(stop, progress).await
