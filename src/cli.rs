@@ -655,11 +655,36 @@ fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
             }
         }
     }
+    let mut models = 0;
+    if let Ok(rd) = std::fs::read_dir(dir.join("index")) {
+        let mut names: Vec<String> = rd
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".toml").map(str::to_string))
+            .collect();
+        names.sort();
+        for n in names {
+            models += 1;
+            match crate::index::Model::load(Some(&dir), &n) {
+                Ok(m) => {
+                    for s in &m.ozg.services {
+                        if cat.service(s).is_none() {
+                            problems.push(format!(
+                                "{}: ozg.services names {s:?}, which services.toml does not define",
+                                dir.join("index").join(format!("{n}.toml")).display()
+                            ));
+                        }
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(Failure::input(problems.join("\n")));
     }
     eprintln!(
-        "{}: catalogue {} is valid: {} services, {} portals, {count} city profiles",
+        "{}: catalogue {} is valid: {} services, {} portals, {models} index models, {count} city profiles",
         dir.display(),
         cat.edition,
         cat.services.len(),

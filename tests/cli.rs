@@ -39,6 +39,7 @@ fn shipped_catalogue_and_city_profiles_are_valid() {
     let o = ozgcheck(&["catalogue", "check", "catalogues"], &root());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("13 services"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("3 index models"), "{}", stderr(&o));
     for city in ["hagen", "herne", "hannover", "bochum", "duisburg"] {
         assert!(root()
             .join(format!("catalogues/cities/{city}.toml"))
