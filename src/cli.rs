@@ -66,6 +66,20 @@ pub enum Command {
     Dashboard(DashboardCmd),
     /// Print a stored snapshot's bytes exactly as they were fetched.
     Show(ShowArgs),
+    /// Compare two runs of a city; exit 1 when something that matters changed.
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier run: id, `latest`, `previous` or a date YYYY-MM-DD.
+    pub from: String,
+    /// The later run.
+    pub to: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScoreFormat,
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -229,6 +243,15 @@ pub struct ReportArgs {
 pub struct RunsArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
+    /// Only runs of this city (as named in its profile).
+    #[arg(long)]
+    pub city: Option<String>,
+    /// Only runs started on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only runs started on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -291,6 +314,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Audit(args) => audit_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Dashboard(cmd) => dashboard_cmd(&cli.db, cmd).await,
         Command::Show(args) => show_cmd(&cli.db, args),
+        Command::Diff(args) => diff_cmd(&cli.db, cli.catalogue.as_deref(), args),
     }
 }
 
@@ -574,8 +598,30 @@ fn report_cmd(db: &Path, cat_dir: Option<&Path>, args: ReportArgs) -> Result<u8,
 }
 
 fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
+    let day = |d: &Option<String>, flag: &str| -> Result<Option<jiff::civil::Date>, Failure> {
+        d.as_deref()
+            .map(|s| {
+                s.parse::<jiff::civil::Date>()
+                    .map_err(|e| Failure::input(format!("{flag} {s:?}: {e}")))
+            })
+            .transpose()
+    };
+    let (since, until) = (day(&args.since, "--since")?, day(&args.until, "--until")?);
     let store = open_existing(db)?;
-    let runs = store.runs()?;
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+    let runs: Vec<RunRecord> = store
+        .runs()?
+        .into_iter()
+        .filter(|r| {
+            args.city
+                .as_deref()
+                .is_none_or(|c| r.city.eq_ignore_ascii_case(c))
+        })
+        .filter(|r| {
+            let d = r.started_at.to_zoned(tz.clone()).date();
+            since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u)
+        })
+        .collect();
     let mut rows = Vec::new();
     for r in &runs {
         let online = store
@@ -945,6 +991,29 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(if a.findings.is_empty() { 0 } else { 1 })
+}
+
+fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Result<u8, Failure> {
+    use std::io::IsTerminal;
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = open_existing(db)?;
+    let a = find_run(&store, &args.from)?;
+    let b = find_run(&store, &args.to)?;
+    let d = crate::diff::diff(&catalogue, &store, &a, &b).map_err(|e| match e {
+        crate::diff::DiffError::Store(s) => Failure::runtime(s),
+        other => Failure::input(other),
+    })?;
+    let text = match args.format {
+        ScoreFormat::Json => serde_json::to_string_pretty(&d).unwrap_or_default() + "\n",
+        ScoreFormat::Md => crate::diff::render(&d, true, false),
+        ScoreFormat::Table => crate::diff::render(
+            &d,
+            false,
+            args.output.is_none() && std::io::stdout().is_terminal(),
+        ),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(if d.changed() { 1 } else { 0 })
 }
 
 fn show_cmd(db: &Path, args: ShowArgs) -> Result<u8, Failure> {

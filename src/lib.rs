@@ -12,6 +12,7 @@ pub mod cli;
 pub mod crawl;
 pub mod demo;
 pub mod detect;
+pub mod diff;
 pub mod explain;
 pub mod extract;
 pub mod index;
