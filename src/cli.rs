@@ -68,6 +68,41 @@ pub enum Command {
     Show(ShowArgs),
     /// Compare two runs of a city; exit 1 when something that matters changed.
     Diff(DiffArgs),
+    /// Export a run for archives.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Delete old runs and the snapshots no remaining run needs.
+    Gc(GcArgs),
+    /// Database size, runs, snapshots and deduplication.
+    Stats,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// WARC 1.1 (gzip per record) of the run's fetched documents.
+    Warc {
+        #[arg(long, default_value = "latest")]
+        run: String,
+        /// Output file, e.g. hagen-2026-03-01.warc.gz.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GcArgs {
+    /// Keep the newest N runs of each city.
+    #[arg(long, conflicts_with = "older_than")]
+    pub keep_last: Option<usize>,
+    /// Delete runs older than this, e.g. 90d, 12w, 6mo (months of 30 days).
+    #[arg(long)]
+    pub older_than: Option<String>,
+    /// Delete labelled runs (survey dates) too.
+    #[arg(long)]
+    pub force: bool,
+    /// Only say what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -315,6 +350,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Dashboard(cmd) => dashboard_cmd(&cli.db, cmd).await,
         Command::Show(args) => show_cmd(&cli.db, args),
         Command::Diff(args) => diff_cmd(&cli.db, cli.catalogue.as_deref(), args),
+        Command::Export(ExportCmd::Warc { run, output }) => warc_cmd(&cli.db, &run, &output),
+        Command::Gc(args) => gc_cmd(&cli.db, args),
+        Command::Stats => stats_cmd(&cli.db),
     }
 }
 
@@ -1014,6 +1052,103 @@ fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Result<u8, Fai
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(if d.changed() { 1 } else { 0 })
+}
+
+fn warc_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failure> {
+    let store = open_existing(db)?;
+    let run = find_run(&store, run)?;
+    // Write to a temporary file first: a crash never leaves half a WARC
+    // under the final name.
+    let tmp = output.with_extension("partial");
+    let file = std::fs::File::create(&tmp)
+        .map_err(|e| Failure::runtime(format!("{}: {e}", tmp.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    let n = crate::warc::export(&store, &run, &mut w, &output.display().to_string())
+        .map_err(Failure::runtime)?;
+    w.flush()
+        .map_err(|e| Failure::runtime(format!("{}: {e}", tmp.display())))?;
+    drop(w);
+    std::fs::rename(&tmp, output)
+        .map_err(|e| Failure::runtime(format!("{}: {e}", output.display())))?;
+    eprintln!("{}: {n} WARC records of run {}", output.display(), run.id);
+    Ok(0)
+}
+
+fn parse_age(s: &str) -> Result<jiff::SignedDuration, Failure> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| Failure::input(format!("--older-than {s:?}: e.g. 90d, 12w, 6mo, 48h")))?;
+    let hours = match unit {
+        "h" => n,
+        "d" => n * 24,
+        "w" => n * 24 * 7,
+        "mo" => n * 24 * 30,
+        "y" => n * 24 * 365,
+        _ => {
+            return Err(Failure::input(format!(
+                "--older-than {s:?}: unit h, d, w, mo or y"
+            )))
+        }
+    };
+    Ok(jiff::SignedDuration::from_hours(hours))
+}
+
+fn gc_cmd(db: &Path, args: GcArgs) -> Result<u8, Failure> {
+    if args.keep_last.is_none() && args.older_than.is_none() {
+        return Err(Failure::input(
+            "gc needs --keep-last N or --older-than DURATION",
+        ));
+    }
+    let age = args.older_than.as_deref().map(parse_age).transpose()?;
+    let store = open_existing(db)?;
+    let runs = store.runs()?;
+    let now = jiff::Timestamp::now();
+    let mut doomed = Vec::new();
+    let mut per_city: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in runs.iter().rev() {
+        let nth = per_city.entry(r.city.as_str()).or_default();
+        *nth += 1;
+        let old = match (args.keep_last, age) {
+            (Some(k), _) => *nth > k,
+            (None, Some(a)) => now.duration_since(r.started_at) > a,
+            _ => false,
+        };
+        if old && (r.label.is_none() || args.force) {
+            doomed.push(r.id.clone());
+        }
+    }
+    let report = store.gc(&doomed, args.dry_run)?;
+    eprintln!(
+        "{}{} runs deleted, {} snapshots deleted, {:.1} MB of snapshot data reclaimed; {} runs kept",
+        if args.dry_run { "dry run: " } else { "" },
+        doomed.len(),
+        report.snapshots_deleted,
+        report.bytes_reclaimed as f64 / 1e6,
+        runs.len() - doomed.len()
+    );
+    Ok(0)
+}
+
+fn stats_cmd(db: &Path) -> Result<u8, Failure> {
+    let store = open_existing(db)?;
+    let s = store.stats()?;
+    println!("database        {}", db.display());
+    println!("size on disk    {:.1} MB", s.disk_bytes as f64 / 1e6);
+    println!("runs            {}", s.runs);
+    println!("page records    {}", s.page_records);
+    println!(
+        "snapshots       {} ({:.1} MB compressed)",
+        s.snapshots,
+        s.snapshot_bytes as f64 / 1e6
+    );
+    println!(
+        "dedup ratio     {:.2} (page records with a snapshot per stored snapshot)",
+        s.pages_with_snapshot as f64 / s.snapshots.max(1) as f64
+    );
+    Ok(0)
 }
 
 fn show_cmd(db: &Path, args: ShowArgs) -> Result<u8, Failure> {

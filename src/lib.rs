@@ -21,3 +21,4 @@ pub mod report;
 pub mod store;
 pub mod text;
 pub mod types;
+pub mod warc;

@@ -222,6 +222,24 @@ impl PageRecord {
     }
 }
 
+/// What `gc` removed (or would remove).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcReport {
+    pub snapshots_deleted: u64,
+    pub bytes_reclaimed: u64,
+}
+
+/// Sizes and counts for `stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DbStats {
+    pub disk_bytes: u64,
+    pub runs: u64,
+    pub page_records: u64,
+    pub pages_with_snapshot: u64,
+    pub snapshots: u64,
+    pub snapshot_bytes: u64,
+}
+
 /// The database handle. Cheap to clone (sled trees are reference counted).
 #[derive(Clone)]
 pub struct Store {
@@ -541,6 +559,88 @@ impl Store {
         let all: Vec<DashboardImport> =
             self.scan(&self.dashboard, format!("{ars}\0").as_bytes())?;
         Ok(all.into_iter().max_by(|a, b| a.date.cmp(&b.date)))
+    }
+
+    // ---- retention ----
+
+    /// Delete runs (their pages, findings, verdicts, frontier) and then every
+    /// snapshot that no remaining page record or validator references.
+    pub fn gc(&self, runs: &[RunId], dry_run: bool) -> Result<GcReport, StoreError> {
+        let doomed: std::collections::HashSet<&RunId> = runs.iter().collect();
+        let mut keep = std::collections::HashSet::new();
+        for r in self.runs()?.iter().filter(|r| !doomed.contains(&r.id)) {
+            for p in self.pages(&r.id)? {
+                if let Some(s) = p.snapshot {
+                    keep.insert(s);
+                }
+            }
+        }
+        let mut stale_validators = Vec::new();
+        for item in self.validators.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let val: Validator = self.decode(&k, &v)?;
+            if keep.contains(&val.snapshot) {
+                continue;
+            }
+            stale_validators.push(k);
+        }
+        let mut report = GcReport::default();
+        let mut dead = Vec::new();
+        for item in self.snapshots.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let id = SnapshotId::from_stored(&String::from_utf8_lossy(&k));
+            if !keep.contains(&id) {
+                report.snapshots_deleted += 1;
+                report.bytes_reclaimed += v.len() as u64;
+                dead.push(k);
+            }
+        }
+        if dry_run {
+            return Ok(report);
+        }
+        for run in runs {
+            for tree in [&self.pages, &self.findings, &self.verdicts, &self.frontier] {
+                let mut batch = sled::Batch::default();
+                for k in tree.scan_prefix(run_prefix(run)).keys() {
+                    batch.remove(k.map_err(|e| self.sled_err(e))?);
+                }
+                tree.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+            }
+            self.runs
+                .remove(run.as_str().as_bytes())
+                .map_err(|e| self.sled_err(e))?;
+        }
+        // A validator without its snapshot would make a 304 unusable.
+        for k in stale_validators {
+            self.validators.remove(k).map_err(|e| self.sled_err(e))?;
+        }
+        for k in dead {
+            self.snapshots.remove(k).map_err(|e| self.sled_err(e))?;
+        }
+        self.flush()?;
+        Ok(report)
+    }
+
+    pub fn stats(&self) -> Result<DbStats, StoreError> {
+        let mut s = DbStats {
+            disk_bytes: self.db.size_on_disk().map_err(|e| self.sled_err(e))?,
+            ..DbStats::default()
+        };
+        for r in self.runs()? {
+            s.runs += 1;
+            for p in self.pages(&r.id)? {
+                s.page_records += 1;
+                if p.snapshot.is_some() {
+                    s.pages_with_snapshot += 1;
+                }
+            }
+        }
+        for item in self.snapshots.iter() {
+            let (_, v) = item.map_err(|e| self.sled_err(e))?;
+            s.snapshots += 1;
+            s.snapshot_bytes += v.len() as u64;
+        }
+        Ok(s)
     }
 
     /// Make everything written so far durable.

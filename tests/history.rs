@@ -128,3 +128,149 @@ async fn diff_reports_real_changes_and_ignores_the_footer() {
     let o = ozgcheck(&["diff", "latest", "latest", "--db", db_s]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warc_export_gc_and_stats() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let site = tmp.path().join("site");
+    copy_dir(&root().join("fixtures/demo"), &site);
+    let db = tmp.path().join("db");
+    crawl_into(&site, &db).await;
+    edit(
+        &site.join("www.musterstadt.de/buergerservice/buergergeld.html"),
+        "Rathausplatz 1",
+        "Rathausplatz 2",
+    );
+    crawl_into(&site, &db).await;
+    let db_s = db.to_str().unwrap_or_default();
+
+    // WARC: one gzip member per record, warcinfo first, request/response pairs,
+    // and a revisit for every 304 of the second run.
+    let warc = tmp.path().join("run.warc.gz");
+    let o = ozgcheck(&[
+        "export",
+        "warc",
+        "--run",
+        "latest",
+        "-o",
+        warc.to_str().unwrap_or_default(),
+        "--db",
+        db_s,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let raw = std::fs::read(&warc).unwrap_or_else(|e| panic!("{e}"));
+    let mut text = Vec::new();
+    use std::io::Read;
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .read_to_end(&mut text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&text);
+    assert!(text.starts_with("WARC/1.1\r\nWARC-Type: warcinfo"));
+    let count = |t: &str| text.matches(&format!("WARC-Type: {t}\r\n")).count();
+    assert!(
+        count("response") >= 1 && count("revisit") >= 20,
+        "responses {} revisits {}",
+        count("response"),
+        count("revisit")
+    );
+    assert_eq!(count("request"), count("response") + count("revisit"));
+    assert!(text.contains("WARC-Payload-Digest: sha1:"));
+    // An independent reader, where installed (CI installs warcio).
+    let warcio = Command::new("warcio").arg("check").arg(&warc).output();
+    match warcio {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "warcio check: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let idx = Command::new("warcio")
+                .arg("index")
+                .arg(&warc)
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(idx.status.success());
+            let lines = String::from_utf8_lossy(&idx.stdout).lines().count();
+            assert_eq!(
+                lines,
+                1 + 2 * (count("response") + count("revisit")),
+                "warcio index lists every record"
+            );
+        }
+        Err(_) => assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must validate with warcio"
+        ),
+    }
+
+    // gc: the older, unlabelled run goes; the kept run's evidence stays.
+    let store_runs = {
+        let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        s.runs().unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(store_runs.len(), 2);
+    let o = ozgcheck(&["gc", "--keep-last", "1", "--db", db_s]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let msg = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        msg.contains("1 runs deleted") && msg.contains("1 snapshots deleted"),
+        "{msg}"
+    );
+    let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let left = s.runs().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, store_runs[1].id);
+    for v in s.verdicts(&left[0].id).unwrap_or_else(|e| panic!("{e}")) {
+        for e in v.evidence {
+            assert!(
+                s.snapshot(&e.snapshot)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .is_some(),
+                "gc deleted evidence of a kept run"
+            );
+        }
+    }
+    drop(s);
+    let o = ozgcheck(&["stats", "--db", db_s]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("runs            1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gc_keeps_labelled_runs_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = tmp.path().join("db");
+    crawl_into(&root().join("fixtures/demo"), &db).await;
+    {
+        let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let mut r = s.runs().unwrap_or_else(|e| panic!("{e}")).remove(0);
+        r.label = Some("Stichtag 2026".into());
+        s.put_run(&r).unwrap_or_else(|e| panic!("{e}"));
+        s.flush().unwrap_or_else(|e| panic!("{e}"));
+    }
+    crawl_into(&root().join("fixtures/demo"), &db).await;
+    crawl_into(&root().join("fixtures/demo"), &db).await;
+    let db_s = db.to_str().unwrap_or_default();
+    let o = ozgcheck(&["gc", "--keep-last", "1", "--db", db_s]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let left = s.runs().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(left.len(), 2, "the labelled run and the newest stay");
+    assert!(left.iter().any(|r| r.label.is_some()));
+    drop(s);
+    let o = ozgcheck(&["gc", "--keep-last", "1", "--force", "--db", db_s]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.runs().unwrap_or_else(|e| panic!("{e}")).len(), 1);
+}
