@@ -254,6 +254,12 @@ pub struct CrawlArgs {
     /// Largest response body read, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
+    /// After the crawl, POST a JSON summary of what changed since the
+    /// previous run of this city to this webhook (Matrix, Teams, Slack and
+    /// generic receivers accept JSON). Only when something changed; a failing
+    /// webhook never fails the crawl.
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<url::Url>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -436,6 +442,9 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
         report.services.len(),
         record.id
     );
+    if let Some(hook) = &args.notify {
+        notify(&catalogue, &store, &record, hook, &opts).await;
+    }
     // Interrupted by Ctrl-C: everything fetched is stored and flushed; the
     // exit code says so the way shells expect (128 + SIGINT).
     Ok(if record.status == crate::store::RunStatus::Interrupted {
@@ -443,6 +452,69 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
     } else {
         0
     })
+}
+
+/// Post the diff against the previous completed run of the city, if any
+/// changed. Errors are reported on stderr, never returned.
+async fn notify(
+    catalogue: &Catalogue,
+    store: &Store,
+    record: &RunRecord,
+    hook: &url::Url,
+    opts: &CrawlOptions,
+) {
+    let previous = store.runs().ok().and_then(|runs| {
+        runs.into_iter().rfind(|r| {
+            r.city == record.city
+                && r.id != record.id
+                && r.status == crate::store::RunStatus::Complete
+        })
+    });
+    let Some(prev) = previous else {
+        eprintln!("notify: first run of {}, nothing to compare", record.city);
+        return;
+    };
+    let d = match crate::diff::diff(catalogue, store, &prev, record) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("notify: {e}");
+            return;
+        }
+    };
+    if !d.changed() {
+        eprintln!("notify: nothing changed since run {}", prev.id);
+        return;
+    }
+    let summary: Vec<String> = d
+        .services
+        .iter()
+        .map(|s| format!("{}: {} → {}", s.name, s.from_level, s.to_level))
+        .chain(d.dead_links.iter().map(|u| format!("Link tot: {u}")))
+        .collect();
+    // `text` for Slack/Matrix-style receivers; the whole diff for scripts.
+    let body = serde_json::json!({
+        "text": format!("ozgcheck {}: {}", record.city, summary.join("; ")),
+        "diff": d,
+    });
+    let client = match crate::crawl::fetch::client(&crate::crawl::fetch::ClientConfig {
+        user_agent: opts.user_agent.clone(),
+        resolve: opts.resolve.clone(),
+        connect_timeout: std::time::Duration::from_secs(10),
+        read_timeout: std::time::Duration::from_secs(20),
+        total_timeout: std::time::Duration::from_secs(30),
+    }) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("notify: {e}");
+            return;
+        }
+    };
+    match crate::crawl::fetch::post_json(&client, hook, &body, 3).await {
+        Ok(status) => eprintln!("notify: posted to {hook} (HTTP {status})"),
+        Err(e) => {
+            eprintln!("notify: {hook} failed after 3 attempts ({e}); the crawl itself succeeded")
+        }
+    }
 }
 
 async fn crawl_with_ctrl_c(

@@ -274,3 +274,112 @@ async fn gc_keeps_labelled_runs_unless_forced() {
     let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.runs().unwrap_or_else(|e| panic!("{e}")).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notify_posts_the_diff_and_a_dead_webhook_never_fails_the_crawl() {
+    use std::sync::{Arc, Mutex};
+    // A webhook receiver on loopback that records what it gets.
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let g = Arc::clone(&got);
+    let app = axum::Router::new().fallback(move |body: String| {
+        let g = Arc::clone(&g);
+        async move {
+            g.lock().unwrap_or_else(|e| e.into_inner()).push(body);
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hook = format!(
+        "http://{}/hook",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let site_dir = tmp.path().join("site");
+    copy_dir(&root().join("fixtures/demo"), &site_dir);
+    let site = LocalSite::start_dir(&site_dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = tmp.path().join("db");
+    let db_s = db.to_str().unwrap_or_default().to_string();
+    let profile = root().join("fixtures/demo/city.toml");
+    let resolves: Vec<String> = site.resolves().iter().map(|r| r.to_string()).collect();
+    let crawl = |hook: String| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ozgcheck"));
+        cmd.args([
+            "crawl",
+            profile.to_str().unwrap_or_default(),
+            "--db",
+            &db_s,
+            "--rate",
+            "0",
+            "--notify",
+            &hook,
+        ]);
+        for r in &resolves {
+            cmd.args(["--resolve", r]);
+        }
+        cmd
+    };
+    let mut first = crawl(hook.clone());
+    let o = tokio::task::spawn_blocking(move || first.output())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        got.lock().map(|g| g.is_empty()).unwrap_or(false),
+        "first run: nothing to compare"
+    );
+
+    edit(
+        &site_dir.join("www.musterstadt.de/buergerservice/elterngeld.html"),
+        "<p><a class=\"button\" href=\"http://www.elterngeld-digital.de/elterngeld/\">Elterngeld online beantragen</a></p>",
+        "",
+    );
+    let mut second = crawl(hook.clone());
+    let o = tokio::task::spawn_blocking(move || second.output())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bodies = got.lock().map(|g| g.clone()).unwrap_or_default();
+    assert_eq!(bodies.len(), 1, "one notification");
+    let v: serde_json::Value = serde_json::from_str(&bodies[0]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        v["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Elterngeld: 3 → 1")),
+        "{v}"
+    );
+    assert_eq!(v["diff"]["schema"], "ozgcheck/diff/v1");
+
+    // A webhook that is down: the crawl still succeeds.
+    edit(
+        &site_dir.join("www.musterstadt.de/buergerservice/kita.html"),
+        "</main>",
+        "<p>Neu.</p></main>",
+    );
+    let mut third = crawl("http://127.0.0.1:9/nobody-listens".into());
+    let o = tokio::task::spawn_blocking(move || third.output())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("failed after 3 attempts"));
+}

@@ -212,6 +212,34 @@ pub async fn get(
     })
 }
 
+/// POST a JSON body (webhook notifications), with a few retries and
+/// backoff. Returns the last error when every attempt failed.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &Url,
+    body: &serde_json::Value,
+    attempts: u32,
+) -> Result<u16, String> {
+    let mut last = String::new();
+    for attempt in 0..attempts.max(1) {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(500 * (1 << attempt.min(6)))).await;
+        }
+        match client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+        {
+            Ok(r) if r.status().is_success() => return Ok(r.status().as_u16()),
+            Ok(r) => last = format!("HTTP {}", r.status().as_u16()),
+            Err(e) => last = classify(&e).to_string(),
+        }
+    }
+    Err(last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
