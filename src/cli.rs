@@ -75,6 +75,13 @@ pub enum Command {
     Gc(GcArgs),
     /// Database size, runs, snapshots and deduplication.
     Stats,
+    /// A local, read-only web view: runs, service matrix, timeline, diffs,
+    /// stored pages (shown inertly).
+    Serve {
+        /// Address to listen on; loopback by default.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -134,7 +141,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR")]
     pub pack: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
-    pub format: ReportFormat,
+    pub format: ListFormat,
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
 }
@@ -266,6 +273,22 @@ pub struct CrawlArgs {
 pub enum ReportFormat {
     Table,
     Json,
+    Csv,
+    Md,
+    Html,
+}
+
+/// Formats of listings (runs, audit).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    De,
+    En,
 }
 
 #[derive(clap::Args, Debug)]
@@ -278,12 +301,21 @@ pub struct ReportArgs {
     /// Write to FILE instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    /// Language of html and md reports.
+    #[arg(long, value_enum, default_value = "de")]
+    pub lang: LangArg,
+    /// CSV field separator (default `;` for German Excel).
+    #[arg(long, default_value = ";")]
+    pub csv_delimiter: char,
+    /// No UTF-8 byte order mark in CSV.
+    #[arg(long)]
+    pub no_bom: bool,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct RunsArgs {
     #[arg(long, value_enum, default_value = "table")]
-    pub format: ReportFormat,
+    pub format: ListFormat,
     /// Only runs of this city (as named in its profile).
     #[arg(long)]
     pub city: Option<String>,
@@ -359,6 +391,17 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Export(ExportCmd::Warc { run, output }) => warc_cmd(&cli.db, &run, &output),
         Command::Gc(args) => gc_cmd(&cli.db, args),
         Command::Stats => stats_cmd(&cli.db),
+        Command::Serve { bind } => {
+            let catalogue = load_catalogue(cli.catalogue.as_deref())?;
+            let store = open_existing(&cli.db)?;
+            if !bind.ip().is_loopback() {
+                eprintln!("warning: serving on {bind}, reachable from other machines");
+            }
+            crate::serve::serve(store, catalogue, bind)
+                .await
+                .map_err(|e| Failure::runtime(format!("{bind}: {e}")))?;
+            Ok(0)
+        }
     }
 }
 
@@ -699,9 +742,24 @@ fn report_cmd(db: &Path, cat_dir: Option<&Path>, args: ReportArgs) -> Result<u8,
     let store = open_existing(db)?;
     let run = find_run(&store, &args.run)?;
     let r = report::build(&catalogue, &store, &run)?;
+    if !args.csv_delimiter.is_ascii()
+        || args.csv_delimiter.is_ascii_alphanumeric()
+        || args.csv_delimiter == '"'
+    {
+        return Err(Failure::input(
+            "--csv-delimiter must be an ASCII punctuation character such as ; or ,",
+        ));
+    }
+    let lang = match args.lang {
+        LangArg::De => report::Lang::De,
+        LangArg::En => report::Lang::En,
+    };
     let text = match args.format {
         ReportFormat::Table => report::to_table(&r),
         ReportFormat::Json => report::to_json(&r),
+        ReportFormat::Md => report::to_markdown(&r, lang),
+        ReportFormat::Csv => report::to_csv(&r, args.csv_delimiter as u8, !args.no_bom),
+        ReportFormat::Html => report::to_html(&r, lang, None),
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(0)
@@ -742,7 +800,7 @@ fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
         rows.push((r, online));
     }
     let text = match args.format {
-        ReportFormat::Json => {
+        ListFormat::Json => {
             let list: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|(r, online)| {
@@ -754,7 +812,7 @@ fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
                 .collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
-        ReportFormat::Table => {
+        ListFormat::Table => {
             let mut t = format!(
                 "{:<24} {:<16} {:<20} {:>8} {:<11} {:>6} {:>7}  {}\n",
                 "RUN", "CITY", "STARTED", "SECONDS", "STATUS", "PAGES", "ONLINE", "LABEL"
@@ -1096,8 +1154,8 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
         eprintln!("proof pack: {n} files in {}", dir.display());
     }
     let text = match args.format {
-        ReportFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
-        ReportFormat::Table => crate::audit::to_table(&a),
+        ListFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
+        ListFormat::Table => crate::audit::to_table(&a),
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(if a.findings.is_empty() { 0 } else { 1 })
@@ -1296,8 +1354,11 @@ async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure>
     eprint!("{}", summary(&record));
     let r = report::build(&catalogue, &store, &record)?;
     let text = match args.format {
-        ReportFormat::Table => report::to_table(&r),
         ReportFormat::Json => report::to_json(&r),
+        ReportFormat::Md => report::to_markdown(&r, report::Lang::De),
+        ReportFormat::Csv => report::to_csv(&r, b';', true),
+        ReportFormat::Html => report::to_html(&r, report::Lang::De, None),
+        ReportFormat::Table => report::to_table(&r),
     };
     write_output(None, &text)?;
     Ok(0)

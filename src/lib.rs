@@ -18,6 +18,7 @@ pub mod extract;
 pub mod index;
 pub mod profile;
 pub mod report;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod types;

@@ -166,3 +166,350 @@ pub fn to_table(r: &Report) -> String {
     );
     out
 }
+
+// ---- Markdown, CSV and HTML ----
+
+/// Language of human-readable reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    De,
+    En,
+}
+
+fn t(lang: Lang, de: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::De => de,
+        Lang::En => en,
+    }
+}
+
+fn level_label(lang: Lang, level: u8) -> String {
+    let l = Level::try_from(level).unwrap_or(Level::Offline);
+    match lang {
+        Lang::De => format!("{level} {}", l.name_de()),
+        Lang::En => format!(
+            "{level} {}",
+            match l {
+                Level::Offline => "offline",
+                Level::Information => "information",
+                Level::FormAssistant => "form",
+                Level::Online => "online service",
+                Level::Transaction => "online transaction",
+            }
+        ),
+    }
+}
+
+/// Markdown for council papers and tickets.
+pub fn to_markdown(r: &Report, lang: Lang) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# {}: {} ({})\n",
+        t(lang, "OZG-Reifegrad", "OZG maturity"),
+        r.run.city,
+        r.run.state
+    );
+    let _ = writeln!(
+        o,
+        "{} {} · {} {} · {} {} · {}\n",
+        t(lang, "Lauf", "Run"),
+        r.run.id,
+        t(lang, "Beginn", "started"),
+        r.run.started_at,
+        r.run.pages_fetched,
+        t(lang, "Seiten", "pages"),
+        r.run.status
+    );
+    let _ = writeln!(
+        o,
+        "| {} | {} | online | {} |\n|---|---|---|---|",
+        t(lang, "Leistung", "Service"),
+        t(lang, "Reifegrad", "Level"),
+        t(lang, "Beleg", "Evidence")
+    );
+    for s in &r.services {
+        let ev = s
+            .evidence
+            .first()
+            .map(|e| format!("[{}]({}) ({})", md_escape(&e.url), e.url, e.fetched_at))
+            .unwrap_or_else(|| "–".into());
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            md_escape(&s.name),
+            level_label(lang, s.level),
+            if s.online {
+                t(lang, "ja", "yes")
+            } else {
+                t(lang, "nein", "no")
+            },
+            ev
+        );
+    }
+    let _ = writeln!(o);
+    for s in r.services.iter().filter(|s| !s.evidence.is_empty()) {
+        let e = &s.evidence[0];
+        let _ = writeln!(
+            o,
+            "**{}** – {}  \n> {}\n",
+            md_escape(&s.name),
+            e.url,
+            e.excerpt.replace('\n', " ")
+        );
+    }
+    let online = r.services.iter().filter(|s| s.online).count();
+    let _ = writeln!(
+        o,
+        "{online} {} {} {}",
+        t(lang, "von", "of"),
+        r.services.len(),
+        t(
+            lang,
+            "Leistungen online (Reifegrad ≥ 3).",
+            "services online (level ≥ 3)."
+        )
+    );
+    o
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// CSV readable by German Excel: UTF-8 BOM and `;` by default.
+pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
+    let d = delimiter as char;
+    let field = |s: &str| {
+        if s.contains(d) || s.contains('"') || s.contains('\n') || s.contains('\r') {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut o = String::new();
+    if bom {
+        o.push('\u{feff}');
+    }
+    let header = [
+        "service",
+        "name",
+        "level",
+        "level_name",
+        "online",
+        "evidence_url",
+        "fetched_at",
+        "snapshot",
+    ];
+    o.push_str(&header.join(&d.to_string()));
+    o.push_str("\r\n");
+    for s in &r.services {
+        let e = s.evidence.first();
+        let row = [
+            s.id.clone(),
+            s.name.clone(),
+            s.level.to_string(),
+            Level::try_from(s.level)
+                .map(|l| l.name_de().to_string())
+                .unwrap_or_default(),
+            if s.online { "ja".into() } else { "nein".into() },
+            e.map(|e| e.url.clone()).unwrap_or_default(),
+            e.map(|e| e.fetched_at.clone()).unwrap_or_default(),
+            e.map(|e| e.snapshot.clone()).unwrap_or_default(),
+        ];
+        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
+        o.push_str(&cells.join(&d.to_string()));
+        o.push_str("\r\n");
+    }
+    o
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// An excerpt with its `**…**` marks as `<mark>`, everything else escaped.
+pub fn excerpt_html(excerpt: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in excerpt.split("**").enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<mark>");
+            out.push_str(&html_escape(part));
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&html_escape(part));
+        }
+    }
+    out
+}
+
+/// The stylesheet of the HTML report and of `serve` (no external resources).
+pub const CSS: &str = r#"
+:root{--fg:#1b1b1b;--muted:#555;--bg:#fff;--line:#c8c8c8;--l0:#6b6b6b;--l1:#005ea8;--l2:#7a4f00;--l3:#1d6b2f;--l4:#0b4f1f}
+*{box-sizing:border-box}body{font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:62rem;padding:1rem}
+header{border-bottom:2px solid var(--fg);margin-bottom:1rem}h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin:0}
+.meta{color:var(--muted)}.bar{display:flex;width:100%;height:1.6rem;border:1px solid var(--fg);margin:.5rem 0}
+.bar span{display:block;height:100%;color:#fff;font-size:.85rem;line-height:1.6rem;text-align:center;overflow:hidden;white-space:nowrap}
+.legend{display:flex;flex-wrap:wrap;gap:1rem;font-size:.9rem;margin:0;padding:0;list-style:none}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(18rem,1fr));gap:1rem}
+.card{border:1px solid var(--line);border-left-width:.5rem;padding:.8rem;break-inside:avoid;page-break-inside:avoid}
+.badge{display:inline-block;padding:.1rem .5rem;color:#fff;font-weight:600;border-radius:.25rem;font-size:.9rem}
+.l0{background:var(--l0);border-left-color:var(--l0)}.l1{background:var(--l1);border-left-color:var(--l1)}.l2{background:var(--l2);border-left-color:var(--l2)}.l3{background:var(--l3);border-left-color:var(--l3)}.l4{background:var(--l4);border-left-color:var(--l4)}
+.card.l0,.card.l1,.card.l2,.card.l3,.card.l4{background:var(--bg)}
+blockquote{margin:.5rem 0;padding-left:.7rem;border-left:3px solid var(--line)}mark{background:#ffe58a;color:#000}
+a{color:#0645ad;word-break:break-all}details{margin-top:.5rem}summary{cursor:pointer}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
+svg text{font:12px system-ui,sans-serif;fill:var(--fg)}
+@media print{@page{size:A4;margin:1.5cm}body{max-width:none;padding:0;font-size:10pt}a{color:var(--fg);text-decoration:none}details{display:block}details>*{display:block}.noprint{display:none}.cards{display:block}.card{margin-bottom:.6rem}}
+"#;
+
+/// The HTML report: one self-contained file (no network, no scripts).
+/// `snapshot_link` turns a snapshot id into a link target (in `serve`), or
+/// None for the standalone file (which names the id and how to show it).
+pub fn to_html(r: &Report, lang: Lang, snapshot_link: Option<&dyn Fn(&str) -> String>) -> String {
+    let mut o = String::new();
+    let title = format!(
+        "{} – {} ({})",
+        t(lang, "OZG-Reifegrad", "OZG maturity"),
+        r.run.city,
+        r.run.state
+    );
+    let _ = write!(
+        o,
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>",
+        t(lang, "de", "en"),
+        html_escape(&title)
+    );
+    let _ = write!(
+        o,
+        "<header><h1>{}</h1><p class=\"meta\">{} <code>{}</code> · {} {} · {} {} · {} {} · {}: {}</p></header><main>",
+        html_escape(&title),
+        t(lang, "Lauf", "Run"),
+        html_escape(&r.run.id),
+        t(lang, "Beginn", "started"),
+        html_escape(&r.run.started_at),
+        t(lang, "Ende", "finished"),
+        html_escape(r.run.finished_at.as_deref().unwrap_or("–")),
+        r.run.pages_fetched,
+        t(lang, "Seiten", "pages"),
+        t(lang, "Status", "status"),
+        html_escape(r.run.status)
+    );
+    // Summary bar: services by level, with text so colour is never the only cue.
+    let total = r.services.len().max(1);
+    let _ = write!(o, "<section aria-labelledby=\"sum\"><h2 id=\"sum\">{}</h2><div class=\"bar\" role=\"img\" aria-label=\"{}\">", t(lang, "Überblick", "Summary"), t(lang, "Leistungen nach Reifegrad", "services by level"));
+    for l in 0..=4u8 {
+        let n = r.services.iter().filter(|s| s.level == l).count();
+        if n > 0 {
+            let _ = write!(
+                o,
+                "<span class=\"l{l}\" style=\"width:{:.2}%\">{l}: {n}</span>",
+                n as f64 * 100.0 / total as f64
+            );
+        }
+    }
+    let _ = write!(o, "</div><ul class=\"legend\">");
+    for l in 0..=4u8 {
+        let n = r.services.iter().filter(|s| s.level == l).count();
+        let _ = write!(
+            o,
+            "<li><span class=\"badge l{l}\">{}</span> {n}</li>",
+            html_escape(&level_label(lang, l))
+        );
+    }
+    let online = r.services.iter().filter(|s| s.online).count();
+    let _ = write!(
+        o,
+        "</ul><p><strong>{online} {} {}</strong> {}</p></section>",
+        t(lang, "von", "of"),
+        r.services.len(),
+        t(
+            lang,
+            "Leistungen online (Reifegrad ≥ 3).",
+            "services online (level ≥ 3)."
+        )
+    );
+    let _ = write!(
+        o,
+        "<section aria-labelledby=\"svc\"><h2 id=\"svc\">{}</h2><div class=\"cards\">",
+        t(lang, "Leistungen", "Services")
+    );
+    for s in &r.services {
+        let _ = write!(
+            o,
+            "<article class=\"card l{}\" id=\"svc-{}\"><h3>{}</h3><p><span class=\"badge l{}\">{}</span> · online: {}</p>",
+            s.level,
+            html_escape(&s.id),
+            html_escape(&s.name),
+            s.level,
+            html_escape(&level_label(lang, s.level)),
+            if s.online { t(lang, "ja", "yes") } else { t(lang, "nein", "no") }
+        );
+        let evidence = |o: &mut String, e: &EvidenceOut| {
+            let snap = match snapshot_link {
+                Some(f) => format!(
+                    "<a href=\"{}\">{}</a>",
+                    html_escape(&f(&e.snapshot)),
+                    t(lang, "gespeicherte Seite", "stored page")
+                ),
+                None => format!(
+                    "{} <code>{}</code> (<code>ozgcheck show {}</code>)",
+                    t(lang, "Snapshot", "snapshot"),
+                    html_escape(&e.snapshot[..12.min(e.snapshot.len())]),
+                    html_escape(&e.snapshot)
+                ),
+            };
+            let _ = write!(
+                o,
+                "<blockquote>{}</blockquote><p class=\"meta\">{} {} · <a href=\"{}\" rel=\"noopener noreferrer\">{}</a> · {} {} · {}</p>",
+                excerpt_html(&e.excerpt),
+                t(lang, "Reifegrad", "level"),
+                e.level,
+                html_escape(&e.url),
+                html_escape(&e.url),
+                t(lang, "abgerufen", "fetched"),
+                html_escape(&e.fetched_at),
+                snap
+            );
+        };
+        match s.evidence.split_first() {
+            None => {
+                let _ = write!(
+                    o,
+                    "<p>{}</p>",
+                    t(
+                        lang,
+                        "Keine Seite der Stadt zu dieser Leistung gefunden.",
+                        "No page of the city about this service."
+                    )
+                );
+            }
+            Some((best, rest)) => {
+                evidence(&mut o, best);
+                if !rest.is_empty() {
+                    let _ = write!(
+                        o,
+                        "<details><summary>{} ({})</summary>",
+                        t(
+                            lang,
+                            "weitere und widersprechende Belege",
+                            "further and conflicting evidence"
+                        ),
+                        rest.len()
+                    );
+                    for e in rest {
+                        evidence(&mut o, e);
+                    }
+                    let _ = write!(o, "</details>");
+                }
+            }
+        }
+        let _ = write!(o, "</article>");
+    }
+    let _ = writeln!(o, "</div></section></main><footer class=\"meta\"><p>ozgcheck {} · {}</p></footer></body></html>", env!("CARGO_PKG_VERSION"), t(lang, "Belege sind gespeicherte Seiten; jede Aussage ist nachprüfbar.", "Evidence is stored pages; every claim can be checked."));
+    o
+}

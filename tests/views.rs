@@ -1,0 +1,97 @@
+//! Reports people read (Markdown, Excel-ready CSV, self-contained HTML) and
+//! the read-only web view, over a real crawl of the demo city.
+
+mod common;
+
+use common::{crawl_site, root};
+use ozgcheck::report::{self, Lang};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_formats_and_the_web_view() {
+    let c = crawl_site(&root().join("fixtures/demo"), 0.0).await;
+    let cat = common::catalogue();
+    let r = report::build(&cat, &c.store, &c.run).unwrap_or_else(|e| panic!("{e}"));
+
+    // CSV as German Excel reads it: BOM, `;`, CRLF, one row per service.
+    let csv = report::to_csv(&r, b';', true);
+    assert!(csv.starts_with('\u{feff}'));
+    let lines: Vec<&str> = csv
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 14);
+    assert!(lines[0].starts_with("service;name;level;"));
+    assert!(lines.iter().any(|l| l.starts_with("elterngeld;Elterngeld;3;Online-Leistung;ja;http://www.musterstadt.de/buergerservice/elterngeld.html;")));
+    let comma = report::to_csv(&r, b',', false);
+    assert!(comma.starts_with("service,name,level"));
+    // A standard CSV reader sees 13 rows of 8 fields (quoting is right).
+    let mut rd = csv::Reader::from_reader(comma.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd
+        .records()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert_eq!(rows.len(), 13);
+    assert!(rows.iter().all(|r| r.len() == 8));
+
+    let md = report::to_markdown(&r, Lang::De);
+    assert!(
+        md.contains("| Elterngeld | 3 Online-Leistung | ja |"),
+        "{md}"
+    );
+
+    // HTML: self-contained, one card per service, level as text, marks.
+    let html = report::to_html(&r, Lang::De, None);
+    assert_eq!(html.matches("<article class=\"card").count(), 13);
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("src=\"http"), "no remote resources");
+    assert!(html.contains("<mark>Elterngeld online beantragen</mark>"));
+    assert!(html.contains("3 Online-Leistung"));
+    assert!(html.contains("@media print"));
+    let en = report::to_html(&r, Lang::En, None);
+    assert!(en.contains("lang=\"en\"") && en.contains("3 online service"));
+
+    // The web view on loopback.
+    let app = ozgcheck::serve::router(c.store.clone(), cat.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let get = |path: &str| {
+        let url = format!("http://{addr}{path}");
+        async move {
+            let resp = reqwest::get(&url).await.unwrap_or_else(|e| panic!("{e}"));
+            let headers = resp.headers().clone();
+            let status = resp.status().as_u16();
+            (status, headers, resp.text().await.unwrap_or_default())
+        }
+    };
+    let (s, _, body) = get("/").await;
+    assert_eq!(s, 200);
+    assert!(body.contains(c.run.id.as_str()));
+    let (s, _, body) = get(&format!("/run/{}", c.run.id)).await;
+    assert_eq!(s, 200);
+    assert_eq!(body.matches("<article class=\"card").count(), 13);
+    assert!(body.contains("href=\"/snapshot/"));
+    let (s, _, body) = get("/city/Musterstadt").await;
+    assert_eq!(s, 200);
+    assert_eq!(body.matches("<svg").count(), 13, "one chart per service");
+    // A stored snapshot is served inertly.
+    let snap = r.services[0].evidence[0].snapshot.clone();
+    let (s, h, body) = get(&format!("/snapshot/{snap}")).await;
+    assert_eq!(s, 200);
+    let csp = h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        csp.starts_with("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(!body.contains(" href="), "links are disabled");
+    let (s, _, _) = get("/snapshot/nothex").await;
+    assert_eq!(s, 404);
+}
