@@ -361,7 +361,7 @@ header{border-bottom:2px solid var(--fg);margin-bottom:1rem}h1{font-size:1.6rem;
 .l0{background:var(--l0);border-left-color:var(--l0)}.l1{background:var(--l1);border-left-color:var(--l1)}.l2{background:var(--l2);border-left-color:var(--l2)}.l3{background:var(--l3);border-left-color:var(--l3)}.l4{background:var(--l4);border-left-color:var(--l4)}
 .card.l0,.card.l1,.card.l2,.card.l3,.card.l4{background:var(--bg)}
 blockquote{margin:.5rem 0;padding-left:.7rem;border-left:3px solid var(--line)}mark{background:#ffe58a;color:#000}
-a{color:#0645ad;word-break:break-all}details{margin-top:.5rem}summary{cursor:pointer}
+a{color:#0645ad;word-break:break-all}code{overflow-wrap:anywhere;word-break:break-all}details{margin-top:.5rem}summary{cursor:pointer}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 svg text{font:12px system-ui,sans-serif;fill:var(--fg)}
 @media print{@page{size:A4;margin:1.5cm}body{max-width:none;padding:0;font-size:10pt}a{color:var(--fg);text-decoration:none}details{display:block}details>*{display:block}.noprint{display:none}.cards{display:block}.card{margin-bottom:.6rem}}
