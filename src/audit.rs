@@ -432,7 +432,7 @@ pub fn audit(
                             );
                         }
                     }
-                    Liveness::Unknown(_) => {}
+                    Liveness::Unknown(_) | Liveness::NotAnApplication(_) => {}
                 }
             }
         }

@@ -129,6 +129,8 @@ pub enum Liveness {
     Dead(String),
     /// Not checked (robots.txt forbade it, or limits cut it).
     Unknown(String),
+    /// Alive, but not an application (e.g. a news item).
+    NotAnApplication(String),
 }
 
 const MARK_OPEN: &str = "**";
@@ -242,7 +244,10 @@ pub fn analyze(
         about_ids.clone()
     };
 
-    for link in page.links.iter().filter(|l| l.span.is_some()) {
+    // A news item announces; its links and forms are not the application.
+    let offered = if news { &[][..] } else { &page.links[..] };
+    let forms = if news { &[][..] } else { &page.forms[..] };
+    for link in offered.iter().filter(|l| l.span.is_some()) {
         let Some(span) = link.span.clone() else {
             continue;
         };
@@ -289,7 +294,7 @@ pub fn analyze(
         }
     }
 
-    for form in &page.forms {
+    for form in forms {
         let text_f = fold(&form.text);
         let action_f = fold(&percent_decode(link_path(&form.action)));
         let both = format!("{text_f} {action_f}");
@@ -305,39 +310,60 @@ pub fn analyze(
             continue;
         }
         let excerpt = form_excerpt(&page.main_text, &sents, &form.span);
-        let (kind, level, rule, cancelled) = if let Some((p, _)) = sig.appointment.find(&both) {
-            (
-                SignalKind::WebForm,
-                Level::Online,
-                "web form".to_string(),
-                Some(format!("appointment booking: \"{}\"", p.source())),
-            )
-        } else if let Some((p, _)) = sig.contact.find(&both) {
-            (
-                SignalKind::WebForm,
-                Level::Online,
-                "web form".to_string(),
-                Some(format!("contact form: \"{}\"", p.source())),
-            )
-        } else if form.fields < 2 && !form.has_file_upload {
-            continue;
-        } else if let Some((p, _)) = sig.print.find(&both) {
-            (
-                SignalKind::FormAssistant,
-                Level::FormAssistant,
-                format!("web form to print: \"{}\"", p.source()),
-                None,
-            )
-        } else if form.method == "post" || form.has_file_upload {
-            let why = if form.has_file_upload {
-                "web form with document upload".to_string()
+        // What the form is *for* shows in where it lives and where it sends
+        // (host, page path and title, action path) and in its submit label;
+        // field labels ("Wunschtermin", "Ihre Nachricht") describe data, not
+        // purpose. A form that takes documents is an application whatever
+        // its wording.
+        let submit = form
+            .text
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default();
+        let purpose = fold(&format!(
+            "{} {} {} {} {submit}",
+            url.host_str().unwrap_or_default(),
+            percent_decode(url.path()),
+            page.title,
+            percent_decode(link_path(&form.action))
+        ));
+        let applies = form.has_file_upload;
+        let (kind, level, rule, cancelled) =
+            if let Some((p, _)) = sig.appointment.find(&purpose).filter(|_| !applies) {
+                (
+                    SignalKind::WebForm,
+                    Level::Online,
+                    "web form".to_string(),
+                    Some(format!("appointment booking: \"{}\"", p.source())),
+                )
+            } else if let Some((p, _)) = sig.contact.find(&purpose).filter(|_| !applies) {
+                (
+                    SignalKind::WebForm,
+                    Level::Online,
+                    "web form".to_string(),
+                    Some(format!("contact form: \"{}\"", p.source())),
+                )
+            } else if form.fields < 2 && !form.has_file_upload {
+                continue;
+            } else if let Some((p, _)) = sig.print.find(&both) {
+                (
+                    SignalKind::FormAssistant,
+                    Level::FormAssistant,
+                    format!("web form to print: \"{}\"", p.source()),
+                    None,
+                )
+            } else if form.method == "post" || form.has_file_upload {
+                let why = if form.has_file_upload {
+                    "web form with document upload".to_string()
+                } else {
+                    format!("web form ({} fields, POST)", form.fields)
+                };
+                (SignalKind::WebForm, Level::Online, why, None)
             } else {
-                format!("web form ({} fields, POST)", form.fields)
+                continue;
             };
-            (SignalKind::WebForm, Level::Online, why, None)
-        } else {
-            continue;
-        };
         for svc in services {
             signals.push(Signal {
                 service: svc,
@@ -375,41 +401,31 @@ pub fn analyze(
         }
     }
 
-    // Level 4: statements of a fully digital process, for services that
-    // have an application signal on this page.
-    let online_here: Vec<ServiceId> = signals
-        .iter()
-        .filter(|s| s.level >= Level::Online && s.cancelled.is_none())
-        .map(|s| s.service.clone())
-        .collect();
-    if !online_here.is_empty() {
-        for s_range in &sents {
-            let sentence = &page.main_text[s_range.clone()];
-            let f = Folded::new(sentence);
-            let Some((p, r)) = sig.transaction.find(&f.text) else {
-                continue;
-            };
-            let services: Vec<ServiceId> = attribute("", &f.text)
-                .into_iter()
-                .filter(|s| online_here.contains(s))
-                .collect();
-            let cancelled = sig
-                .negation
-                .find(&f.text)
-                .map(|(n, _)| format!("negated: \"{}\"", n.source()));
-            let o = f.original_range(&r);
-            let span = s_range.start + o.start..s_range.start + o.end;
-            for svc in services {
-                signals.push(Signal {
-                    service: svc,
-                    kind: SignalKind::Transaction,
-                    level: Level::Transaction,
-                    rule: format!("full transaction: \"{}\"", p.source()),
-                    excerpt: excerpt_marked(&page.main_text, s_range, &span),
-                    target: None,
-                    cancelled: cancelled.clone(),
-                });
-            }
+    // Level 4 statements (electronic notice, once-only, end to end digital)
+    // for the services the sentence or the page is about; whether they count
+    // is decided over the whole run (see `verdicts`).
+    for s_range in &sents {
+        let sentence = &page.main_text[s_range.clone()];
+        let f = Folded::new(sentence);
+        let Some((p, r)) = sig.transaction.find(&f.text) else {
+            continue;
+        };
+        let cancelled = sig
+            .negation
+            .find(&f.text)
+            .map(|(n, _)| format!("negated: \"{}\"", n.source()));
+        let o = f.original_range(&r);
+        let span = s_range.start + o.start..s_range.start + o.end;
+        for svc in attribute("", &f.text) {
+            signals.push(Signal {
+                service: svc,
+                kind: SignalKind::Transaction,
+                level: Level::Transaction,
+                rule: format!("full transaction: \"{}\"", p.source()),
+                excerpt: excerpt_marked(&page.main_text, s_range, &span),
+                target: None,
+                cancelled: cancelled.clone(),
+            });
         }
     }
 
@@ -446,6 +462,7 @@ fn classify_link(
     let application = sig
         .application
         .find(anchor_f)
+        .or_else(|| sig.application_link.find(anchor_f))
         .map(|(p, _)| {
             format!(
                 "link text offers the online application: \"{}\"",
@@ -480,8 +497,11 @@ fn classify_link(
         } else {
             appointment.clone()
         };
+        // A general portal or form platform hosts many services: a link to
+        // it needs wording that names an application or a form.
         let general = matches!(portal.services, Scope::All);
-        if !general || application.is_some() || cancelled.is_some() {
+        let names_form = sig.form_words.is_match(anchor_f) || sig.form_words.is_match(sent_f);
+        if !general || application.is_some() || names_form || cancelled.is_some() {
             let rule = format!("link to service portal {} ({host})", portal.name);
             return Some((SignalKind::PortalLink, Level::Online, rule, cancelled));
         }
@@ -655,14 +675,21 @@ fn tail_chars(s: &str, n: usize) -> String {
 }
 
 /// Combine the findings of a run into one verdict per catalogue service.
-/// `liveness` answers for link targets; a signal with a target that is not
-/// alive does not raise the level (it stays visible as a cancelled signal).
+/// `liveness(target, application)` answers for link targets (`application`:
+/// the link claims to lead to the online application itself); a signal
+/// whose target does not hold does not raise the level (it stays visible as
+/// a cancelled signal).
 pub fn verdicts(
     cat: &Catalogue,
     findings: &[PageFindings],
-    liveness: &dyn Fn(&str) -> Liveness,
+    liveness: &dyn Fn(&str, bool) -> Liveness,
 ) -> Vec<ServiceVerdict> {
-    let mut per: BTreeMap<ServiceId, Vec<Evidence>> = BTreeMap::new();
+    // Per service: evidence items, and for each item the full-transaction
+    // statement it carries (if any). Level 4 needs both an online
+    // application somewhere in the run and such a statement on a page about
+    // the service; they are often on different pages (portal start page vs.
+    // form), so they are combined per service, not per page.
+    let mut per: BTreeMap<ServiceId, Vec<(Evidence, Option<String>)>> = BTreeMap::new();
     for f in findings {
         let mut services: Vec<&ServiceId> = f.about.iter().map(|a| &a.service).collect();
         for s in &f.signals {
@@ -677,73 +704,89 @@ pub fn verdicts(
             } else {
                 Level::Offline
             };
-            let mut best: Option<(&Signal, Level)> = None;
+            let mut best: Option<&Signal> = None;
             let mut described = Vec::new();
             if let Some(a) = about {
                 described.push(format!("about: {}", a.reasons.join(", ")));
             }
-            let mut has_online = false;
             let mut transaction: Option<&Signal> = None;
             for s in f.signals.iter().filter(|s| &s.service == svc) {
                 let mut cancelled = s.cancelled.clone();
                 if cancelled.is_none() {
                     if let Some(t) = &s.target {
-                        match liveness(t) {
+                        match liveness(t, s.kind == SignalKind::ApplicationLink) {
                             Liveness::Alive => {}
                             Liveness::Dead(why) => cancelled = Some(format!("dead link: {why}")),
                             Liveness::Unknown(why) => {
                                 cancelled = Some(format!("link not verified: {why}"))
                             }
+                            Liveness::NotAnApplication(why) => cancelled = Some(why),
                         }
                     }
                 }
                 match &cancelled {
                     Some(why) => described.push(format!("{} (not counted: {why})", s.rule)),
+                    None if s.kind == SignalKind::Transaction => {
+                        transaction = transaction.or(Some(s));
+                    }
                     None => {
                         described.push(s.rule.clone());
-                        if s.kind == SignalKind::Transaction {
-                            transaction = transaction.or(Some(s));
-                            continue;
-                        }
-                        if s.level >= Level::Online {
-                            has_online = true;
-                        }
-                        if best.is_none_or(|(_, l)| s.level > l) {
-                            best = Some((s, s.level));
+                        if best.is_none_or(|b| s.level > b.level) {
+                            best = Some(s);
                         }
                     }
                 }
             }
-            if let (true, Some(t)) = (has_online, transaction) {
-                best = Some((t, Level::Transaction));
+            if let Some(b) = best {
+                level = level.max(b.level);
             }
-            if let Some((_, l)) = best {
-                level = level.max(l);
-            }
-            // A page that is not about the service and whose signals for it
-            // all failed carries no evidence for it.
+            // Only a page about the service (or a signal naming it) may carry
+            // its full-transaction statement.
             if level == Level::Offline {
                 continue;
             }
             let excerpt = match (best, about) {
-                (Some((s, _)), _) => s.excerpt.clone(),
+                (Some(s), _) => s.excerpt.clone(),
                 (None, Some(a)) => a.excerpt.clone(),
                 (None, None) => String::new(),
             };
-            per.entry(svc.clone()).or_default().push(Evidence {
-                url: f.url.clone(),
-                fetched_at: f.fetched_at,
-                level,
-                signals: described,
-                excerpt,
-                snapshot: f.snapshot.clone(),
-            });
+            let tx = transaction.map(|t| format!("{}\u{0}{}", t.rule, t.excerpt));
+            per.entry(svc.clone()).or_default().push((
+                Evidence {
+                    url: f.url.clone(),
+                    fetched_at: f.fetched_at,
+                    level,
+                    signals: described,
+                    excerpt,
+                    snapshot: f.snapshot.clone(),
+                },
+                tx,
+            ));
         }
     }
     cat.services
         .iter()
         .map(|svc| {
-            let mut evidence = per.remove(&svc.id).unwrap_or_default();
+            let items = per.remove(&svc.id).unwrap_or_default();
+            let online = items.iter().any(|(e, _)| e.level >= Level::Online);
+            let mut evidence: Vec<Evidence> = items
+                .into_iter()
+                .map(|(mut e, tx)| {
+                    if let Some(tx) = tx {
+                        let (rule, excerpt) = tx.split_once('\u{0}').unwrap_or((&tx, ""));
+                        if online {
+                            e.signals.push(rule.to_string());
+                            e.level = Level::Transaction;
+                            e.excerpt = excerpt.to_string();
+                        } else {
+                            e.signals.push(format!(
+                                "{rule} (not counted: no online application for the service)"
+                            ));
+                        }
+                    }
+                    e
+                })
+                .collect();
             evidence.sort_by(|a, b| {
                 b.level
                     .cmp(&a.level)

@@ -147,6 +147,7 @@ pub fn explain(
                 Liveness::Alive => "alive".to_string(),
                 Liveness::Dead(why) => format!("dead ({why})"),
                 Liveness::Unknown(why) => format!("not verified ({why})"),
+                Liveness::NotAnApplication(why) => format!("alive, not an application ({why})"),
             };
             let _ = writeln!(o, "      target:  {t} — {l}");
         }

@@ -42,6 +42,8 @@ pub struct Form {
     /// Visible text, labels, placeholders and button values of the form.
     pub text: String,
     pub has_file_upload: bool,
+    /// A login form (password field): the entrance of a portal.
+    pub has_password: bool,
     /// Inputs a person fills in (not hidden, not buttons).
     pub fields: usize,
     pub span: Range<usize>,
@@ -452,6 +454,7 @@ impl Extractor {
                                 method: er.attr("method").unwrap_or("get").to_ascii_lowercase(),
                                 text: squash_ws(&format!("{} {}", &text[start..], acc.extra)),
                                 has_file_upload: acc.file,
+                                has_password: acc.password,
                                 fields: acc.fields,
                                 span: start..text.len(),
                             });
@@ -535,6 +538,7 @@ impl Extractor {
 #[derive(Default)]
 struct FormAcc {
     file: bool,
+    password: bool,
     fields: usize,
     extra: String,
 }
@@ -551,6 +555,10 @@ impl FormAcc {
                         self.fields += 1;
                     }
                     "hidden" => {}
+                    "password" => {
+                        self.password = true;
+                        self.fields += 1;
+                    }
                     "submit" | "button" | "image" | "reset" => {
                         if let Some(v) = el.attr("value").or_else(|| el.attr("alt")) {
                             // Submit labels are visible text: keep them in the

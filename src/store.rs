@@ -213,6 +213,16 @@ pub struct PageRecord {
     pub last_modified: Option<String>,
     pub snapshot: Option<SnapshotId>,
     pub bytes: u64,
+    /// The page is a news item (announces; never itself the application).
+    #[serde(default)]
+    pub news: bool,
+    /// A page of the city's own scope that was read (not only checked alive).
+    #[serde(default)]
+    pub own_page: bool,
+    /// The page itself offers an online application (a form, a portal or
+    /// application link): what a same-site link must lead to, to count.
+    #[serde(default)]
+    pub offers_application: bool,
 }
 
 impl PageRecord {

@@ -37,5 +37,5 @@ fuzz_target!(|data: &[u8]| {
         in_scope: &in_scope,
     };
     let f = analyze(cat, &ctx, &page, &url, jiff::Timestamp::UNIX_EPOCH, SnapshotId::of(body));
-    let _ = ozgcheck::detect::verdicts(cat, &[f], &|_| ozgcheck::detect::Liveness::Alive);
+    let _ = ozgcheck::detect::verdicts(cat, &[f], &|_, _| ozgcheck::detect::Liveness::Alive);
 });

@@ -177,6 +177,9 @@ enum RobotsState {
 /// What a URL's fetch gave, kept in memory to answer liveness questions.
 #[derive(Clone)]
 struct Seen {
+    news: bool,
+    own_page: bool,
+    offers_application: bool,
     status: Option<u16>,
     location: Option<String>,
     error: Option<String>,
@@ -186,6 +189,9 @@ struct Seen {
 impl Seen {
     fn of(r: &PageRecord) -> Self {
         Seen {
+            news: r.news,
+            own_page: r.own_page,
+            offers_application: r.offers_application,
             status: r.status,
             location: r.location.clone(),
             error: r.error.clone(),
@@ -463,6 +469,9 @@ impl Crawler {
             last_modified: None,
             snapshot: None,
             bytes: 0,
+            news: false,
+            own_page: false,
+            offers_application: false,
         };
         self.shared.store.put_page(&self.record.id, &rec)?;
         self.shared.store.remove_queued(&self.record.id, &rec.url)?;
@@ -946,7 +955,13 @@ impl Crawler {
         self.stats.out_of_scope_links = self.outlinks.len() as u64;
         let seen = &self.seen;
         let rules = &self.shared.catalogue.crawl;
-        let liveness = |target: &str| seen.liveness(rules, target);
+        let liveness = |target: &str, application: bool| {
+            if application {
+                seen.application(rules, target)
+            } else {
+                seen.liveness(rules, target)
+            }
+        };
         let verdicts = detect::verdicts(&self.shared.catalogue, &self.findings, &liveness);
         self.stats.evidence_complete_at = evidence_complete_at(&verdicts, &self.order);
         self.shared.store.put_verdicts(&self.record.id, &verdicts)?;
@@ -1014,6 +1029,22 @@ impl LivenessIndex {
 
     /// Follow a target through recorded redirects to its final answer.
     pub fn liveness(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
+        self.answer(rules, target, false)
+    }
+
+    /// Like [`liveness`](Self::liveness), for a link that claims to lead to
+    /// the online application: a news item, or a page of the city's own
+    /// scope that offers no application, does not hold the claim.
+    pub fn application(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
+        self.answer(rules, target, true)
+    }
+
+    fn answer(
+        &self,
+        rules: &crate::catalogue::CrawlRules,
+        target: &str,
+        application: bool,
+    ) -> Liveness {
         let canon = |s: &str| {
             Url::parse(s)
                 .ok()
@@ -1031,7 +1062,24 @@ impl LivenessIndex {
                 return Liveness::Unknown(s.error.clone().unwrap_or_else(|| "robots.txt".into()));
             }
             match (s.status, &s.location) {
-                (Some(st), _) if (200..300).contains(&st) || st == 304 => return Liveness::Alive,
+                (Some(st), _) if (200..300).contains(&st) || st == 304 => {
+                    // A link that leads to a news item announces the service;
+                    // the news item is not the application.
+                    // A same-site link counts only when it leads to a page
+                    // that itself offers the application; an information
+                    // page named "… beantragen" in a directory does not.
+                    return if !application {
+                        Liveness::Alive
+                    } else if s.news {
+                        Liveness::NotAnApplication("the target is a news item".into())
+                    } else if s.own_page && !s.offers_application {
+                        Liveness::NotAnApplication(
+                            "the linked page of the city offers no online application".into(),
+                        )
+                    } else {
+                        Liveness::Alive
+                    };
+                }
                 (Some(st), Some(loc)) if (300..400).contains(&st) => {
                     current = canon(loc).unwrap_or_else(|| loc.clone());
                 }
@@ -1173,6 +1221,9 @@ fn process(
         last_modified: None,
         snapshot: None,
         bytes: 0,
+        news: false,
+        own_page: false,
+        offers_application: false,
     };
     let mut out = Fetched {
         item,
@@ -1334,6 +1385,16 @@ fn analyse_body(
         fetched_at,
         sid.clone(),
     );
+    record.news = f.news;
+    record.own_page = in_scope;
+    record.offers_application = f.signals.iter().any(|s| {
+        s.cancelled.is_none()
+            && s.level >= crate::types::Level::Online
+            && s.kind != detect::SignalKind::Transaction
+    }) || page
+        .forms
+        .iter()
+        .any(|f| f.has_file_upload || f.has_password);
     // Findings of pages outside the city's scope (portals behind a liveness
     // check) are not the city's evidence; only their liveness counts.
     if !f.is_empty() && in_scope {

@@ -35,6 +35,8 @@ pub struct Outcome {
     pub found: u8,
     pub cms: String,
     pub hard: Vec<String>,
+    /// For misses: what the detector saw (about reasons, signals, verdict).
+    pub why: Vec<String>,
 }
 
 pub fn case_dirs(root: &Path) -> Vec<PathBuf> {
@@ -47,6 +49,10 @@ pub fn case_dirs(root: &Path) -> Vec<PathBuf> {
         })
         .unwrap_or_default();
     dirs.sort();
+    // OZGCHECK_CASE=substring narrows the run to matching cases (debugging).
+    if let Ok(only) = std::env::var("OZGCHECK_CASE") {
+        dirs.retain(|d| d.to_string_lossy().contains(&only));
+    }
     dirs
 }
 
@@ -84,6 +90,42 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
         .await
         .map_err(|e| format!("{name}: {e}"))?;
     let verdicts = store.verdicts(&run.id).map_err(|e| e.to_string())?;
+    let findings = store.findings(&run.id).map_err(|e| e.to_string())?;
+    let why_for = |svc: &ozgcheck::types::ServiceId| -> Vec<String> {
+        let mut w = Vec::new();
+        for f in &findings {
+            let path = f.url.split('/').skip(2).collect::<Vec<_>>().join("/");
+            for a in f.about.iter().filter(|a| &a.service == svc) {
+                w.push(format!("{path}: about ({})", a.reasons.join("; ")));
+            }
+            for sg in f.signals.iter().filter(|s| &s.service == svc) {
+                w.push(format!(
+                    "{path}: L{} {}{}{}",
+                    sg.level,
+                    sg.rule,
+                    sg.target
+                        .as_deref()
+                        .map(|t| format!(" -> {t}"))
+                        .unwrap_or_default(),
+                    sg.cancelled
+                        .as_deref()
+                        .map(|c| format!(" [cancelled: {c}]"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        if let Some(v) = verdicts.iter().find(|v| &v.service == svc) {
+            for e in &v.evidence {
+                w.push(format!(
+                    "evidence L{} {}: {}",
+                    e.level,
+                    e.url,
+                    e.signals.join(" | ")
+                ));
+            }
+        }
+        w
+    };
     Ok(cat
         .services
         .iter()
@@ -93,13 +135,19 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
                 .find(|v| v.service == s.id)
                 .map(|v| v.level.as_u8())
                 .unwrap_or(0);
+            let truth = case.levels.get(s.id.as_str()).copied().unwrap_or(0);
             Outcome {
                 case: name.clone(),
                 service: s.id.to_string(),
-                truth: case.levels.get(s.id.as_str()).copied().unwrap_or(0),
+                truth,
                 found,
                 cms: case.cms.clone(),
                 hard: case.hard.clone(),
+                why: if truth != found {
+                    why_for(&s.id)
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect())
@@ -233,6 +281,11 @@ pub fn confusion_report(out: &[Outcome]) -> String {
                 o.cms,
                 o.hard.join(",")
             );
+            if std::env::var_os("OZGCHECK_WHY").is_some() {
+                for w in &o.why {
+                    let _ = writeln!(s, "      {w}");
+                }
+            }
         }
     }
     s
