@@ -95,6 +95,16 @@ fn normalize_escapes(s: &str) -> String {
                 i += 3;
                 continue;
             }
+            // A '%' that starts no escape is itself escaped, so canonicalising
+            // twice gives the same URL (found by fuzzing: "66%%666").
+            out.push_str("%25");
+            i += 1;
+            continue;
+        }
+        if b[i] == b'%' {
+            out.push_str("%25");
+            i += 1;
+            continue;
         }
         // Multi-byte characters are copied whole.
         let ch_len = s[i..].chars().next().map(char::len_utf8).unwrap_or(1);
@@ -237,6 +247,19 @@ mod tests {
             "https://x.de/~user/%C3%A4"
         );
         assert_eq!(c("https://x.de/s?q=%41%2f"), "https://x.de/s?q=A%2F");
+    }
+
+    #[test]
+    fn canonical_form_is_stable() {
+        for raw in [
+            "https://x.de/66%%666",
+            "https://x.de/%",
+            "https://x.de/a%2",
+            "https://x.de/%7e%41?q=%zz",
+        ] {
+            let once = c(raw);
+            assert_eq!(c(&once), once, "{raw}");
+        }
     }
 
     #[test]
