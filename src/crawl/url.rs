@@ -13,6 +13,20 @@ use url::Url;
 
 /// The dedup key of a URL, or None for URLs we never fetch.
 pub fn canonical(u: &Url, rules: &CrawlRules) -> Option<Url> {
+    // Re-serialising can change a URL once more (the url crate reinterprets
+    // odd paths); iterate to the fixed point so the key is stable.
+    let mut cur = canonical_step(u, rules)?;
+    for _ in 0..3 {
+        let next = canonical_step(&cur, rules)?;
+        if next == cur {
+            return Some(cur);
+        }
+        cur = next;
+    }
+    Some(cur)
+}
+
+fn canonical_step(u: &Url, rules: &CrawlRules) -> Option<Url> {
     let mut n = normalize(u)?;
     // ;jsessionid=… inside the path (Java servlet containers).
     let path = n.path().to_string();
@@ -59,8 +73,21 @@ pub fn canonical(u: &Url, rules: &CrawlRules) -> Option<Url> {
 
 /// Scheme/host/port/fragment normalisation only (no catalogue needed).
 pub fn normalize(u: &Url) -> Option<Url> {
-    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+    if !matches!(u.scheme(), "http" | "https") {
         return None;
+    }
+    // Only real host names (letters, digits, '-', '.') or IP addresses; the
+    // url crate accepts more, no city site uses it.
+    match u.host()? {
+        url::Host::Domain(d) => {
+            let ok = !d.is_empty()
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+            if !ok {
+                return None;
+            }
+        }
+        url::Host::Ipv4(_) | url::Host::Ipv6(_) => {}
     }
     let mut n = u.clone();
     n.set_fragment(None);
@@ -232,6 +259,7 @@ mod tests {
         assert_eq!(c("https://www.hagen.de:443/?"), "https://www.hagen.de/");
         assert_eq!(c("https://www.hagen.de./x"), "https://www.hagen.de/x");
         assert_eq!(c("ftp://x.de/"), "");
+        assert_eq!(c("https://\"//x"), "", "not a host name");
     }
 
     #[test]
