@@ -15,15 +15,16 @@ use url::Url;
 pub fn canonical(u: &Url, rules: &CrawlRules) -> Option<Url> {
     // Re-serialising can change a URL once more (the url crate reinterprets
     // odd paths); iterate to the fixed point so the key is stable.
+    // A URL that does not settle is not one a city links to: drop it.
     let mut cur = canonical_step(u, rules)?;
-    for _ in 0..3 {
+    for _ in 0..4 {
         let next = canonical_step(&cur, rules)?;
         if next == cur {
             return Some(cur);
         }
         cur = next;
     }
-    Some(cur)
+    None
 }
 
 fn canonical_step(u: &Url, rules: &CrawlRules) -> Option<Url> {
@@ -94,10 +95,15 @@ pub fn normalize(u: &Url) -> Option<Url> {
     if n.query() == Some("") {
         n.set_query(None);
     }
-    // A trailing dot on the host names the same host.
-    if let Some(h) = n.host_str().map(str::to_string) {
+    // A trailing dot on a domain names the same host ("1." would turn
+    // into an IPv4 address, so only domains that stay domains).
+    if let Some(url::Host::Domain(h)) = n.host().map(|h| h.to_owned()) {
         if let Some(stripped) = h.strip_suffix('.') {
-            let _ = n.set_host(Some(stripped));
+            let mut m = n.clone();
+            if m.set_host(Some(stripped)).is_ok() && matches!(m.host(), Some(url::Host::Domain(_)))
+            {
+                n = m;
+            }
         }
     }
     Some(n)
