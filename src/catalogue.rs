@@ -310,6 +310,9 @@ pub struct Catalogue {
     pub crawl: CrawlRules,
     /// Where it was loaded from, for messages.
     pub origin: String,
+    /// BLAKE3 of all catalogue sources: detection results computed with
+    /// the same catalogue can be reused.
+    pub fingerprint: String,
 }
 
 pub const SCHEMA: u32 = 1;
@@ -393,6 +396,19 @@ impl Catalogue {
             text: &page_text,
         })?;
         let crawl_text = read("crawl.toml")?;
+        let mut h = blake3::Hasher::new();
+        for t in [
+            &services_text,
+            &signals_text,
+            &portals_text,
+            &page_text,
+            &crawl_text,
+        ] {
+            h.update(t.as_bytes());
+            h.update(b"\0");
+        }
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        let fingerprint = h.finalize().to_hex().to_string();
         let crawl = parse_crawl(&Source {
             name: name("crawl.toml"),
             text: &crawl_text,
@@ -405,6 +421,7 @@ impl Catalogue {
             page,
             crawl,
             origin: origin.to_string(),
+            fingerprint,
         })
     }
 

@@ -556,30 +556,17 @@ fn percent_decode(s: &str) -> String {
 
 /// Mentions of a service's terms in main text, outside link texts.
 fn count_mentions(terms: &PhraseSet, main: &Folded, link_spans: &[Range<usize>]) -> u32 {
-    let mut count = 0;
-    let text = &main.text;
-    let mut offset = 0;
-    while offset < text.len() {
-        let Some(rest) = text.get(offset..) else {
-            break;
-        };
-        let Some((_, r)) = terms.find(rest) else {
-            break;
-        };
-        let abs = offset + r.start..offset + r.end;
-        let orig = main.original_range(&abs);
-        if !link_spans
-            .iter()
-            .any(|l| l.start <= orig.start && orig.start < l.end)
-        {
-            count += 1;
-        }
-        offset = abs.end.max(offset + 1);
-        if count >= 10 {
-            break;
-        }
-    }
-    count
+    terms
+        .find_all(&main.text)
+        .iter()
+        .map(|r| main.original_range(r))
+        .filter(|o| {
+            !link_spans
+                .iter()
+                .any(|l| l.start <= o.start && o.start < l.end)
+        })
+        .take(10)
+        .count() as u32
 }
 
 fn excerpt_around(original: &str, folded: &Folded, r: &Range<usize>) -> String {

@@ -12,6 +12,9 @@
 //!   fetch; what makes `crawl --resume` possible after a crash)
 //! - `dashboard`: ARS `\0` date → [`DashboardImport`] (the federal OZG
 //!   dashboard's rows for a region, as imported)
+//! - `analysis`: key of (catalogue, city context, url, snapshot) →
+//!   [`CachedAnalysis`]: detection is pure, so an unchanged page (a 304) is
+//!   not parsed again
 //! - `validators`: url → [`Validator`] (ETag/Last-Modified of the last good
 //!   fetch, for conditional requests of the next run)
 //! - `meta`: `schema` → database schema version
@@ -186,6 +189,16 @@ pub struct DashboardImport {
     pub rows: Vec<DashboardRow>,
 }
 
+/// What analysing one stored page gave, reusable while the catalogue, the
+/// city context, the URL and the bytes are the same.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedAnalysis {
+    pub findings: Option<PageFindings>,
+    pub links: Vec<(String, String)>,
+    pub news: bool,
+    pub offers_application: bool,
+}
+
 /// Validators of the last good fetch of a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Validator {
@@ -263,6 +276,7 @@ pub struct Store {
     frontier: sled::Tree,
     validators: sled::Tree,
     dashboard: sled::Tree,
+    analysis: sled::Tree,
 }
 
 fn run_key(run: &RunId, rest: &str) -> Vec<u8> {
@@ -334,6 +348,7 @@ impl Store {
             frontier: db.open_tree("frontier").map_err(err)?,
             validators: db.open_tree("validators").map_err(err)?,
             dashboard: db.open_tree("dashboard").map_err(err)?,
+            analysis: db.open_tree("analysis").map_err(err)?,
             db,
         })
     }
@@ -552,6 +567,19 @@ impl Store {
 
     pub fn validator(&self, url: &str) -> Result<Option<Validator>, StoreError> {
         self.get(&self.validators, url.as_bytes())
+    }
+
+    // ---- analysis cache ----
+
+    pub fn put_analysis(&self, key: &str, a: &CachedAnalysis) -> Result<(), StoreError> {
+        self.analysis
+            .insert(key.as_bytes(), Self::encode(a))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    pub fn analysis(&self, key: &str) -> Result<Option<CachedAnalysis>, StoreError> {
+        self.get(&self.analysis, key.as_bytes())
     }
 
     // ---- dashboard ----

@@ -168,11 +168,41 @@ impl Phrase {
 
     /// First match in folded text, as a folded byte range.
     pub fn find(&self, folded: &str) -> Option<Range<usize>> {
-        let words = words(folded);
+        if !self.may_occur(folded) {
+            return None;
+        }
+        self.find_in(&words(folded), folded)
+    }
+
+    /// Cheap pre-check: every word of the phrase must occur as a substring.
+    /// Most phrases of the catalogue occur on no given page, so this skips
+    /// the word-by-word scan almost always.
+    fn may_occur(&self, folded: &str) -> bool {
+        self.tokens.iter().all(|t| match t {
+            Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) => folded.contains(w.as_str()),
+            Token::Gap => true,
+        })
+    }
+
+    fn find_in(&self, words: &[Range<usize>], folded: &str) -> Option<Range<usize>> {
         (0..words.len()).find_map(|start| {
-            self.match_at(&words, start, 0, folded)
+            self.match_at(words, start, 0, folded)
                 .map(|end| words[start].start..end)
         })
+    }
+
+    /// Every match start (non-overlapping per phrase), as folded ranges.
+    fn find_all_in(&self, words: &[Range<usize>], folded: &str, out: &mut Vec<Range<usize>>) {
+        let mut start = 0;
+        while start < words.len() {
+            match self.match_at(words, start, 0, folded) {
+                Some(end) => {
+                    out.push(words[start].start..end);
+                    start = words.partition_point(|w| w.start < end).max(start + 1);
+                }
+                None => start += 1,
+            }
+        }
     }
 
     pub fn is_match(&self, folded: &str) -> bool {
@@ -226,13 +256,42 @@ pub struct PhraseSet(pub Vec<Phrase>);
 impl PhraseSet {
     /// The first phrase that matches, with its folded range.
     pub fn find(&self, folded: &str) -> Option<(&Phrase, Range<usize>)> {
+        let mut words_cache: Option<Vec<Range<usize>>> = None;
         self.0
             .iter()
-            .filter_map(|p| p.find(folded).map(|r| (p, r)))
+            .filter(|p| p.may_occur(folded))
+            .filter_map(|p| {
+                let words = words_cache.get_or_insert_with(|| words(folded));
+                p.find_in(words, folded).map(|r| (p, r))
+            })
             .min_by_key(|(_, r)| r.start)
     }
+
     pub fn is_match(&self, folded: &str) -> bool {
-        self.0.iter().any(|p| p.is_match(folded))
+        let mut words_cache: Option<Vec<Range<usize>>> = None;
+        self.0.iter().filter(|p| p.may_occur(folded)).any(|p| {
+            let words = words_cache.get_or_insert_with(|| words(folded));
+            p.find_in(words, folded).is_some()
+        })
+    }
+
+    /// All matches of all phrases, overlapping ones merged, in text order.
+    pub fn find_all(&self, folded: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut words_cache: Option<Vec<Range<usize>>> = None;
+        for p in self.0.iter().filter(|p| p.may_occur(folded)) {
+            let words = words_cache.get_or_insert_with(|| words(folded));
+            p.find_all_in(words, folded, &mut out);
+        }
+        out.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in out {
+            match merged.last_mut() {
+                Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
     }
 }
 

@@ -1300,14 +1300,43 @@ fn process(
                 }
             }
             if ok {
-                analyse_body(
-                    shared,
-                    &mut out,
-                    &mut record,
-                    &body,
-                    content_type.as_deref(),
-                    fetched_at,
-                );
+                // Detection is pure: the same bytes at the same URL under the
+                // same catalogue and city give the same result, so a 304 (or
+                // any unchanged page) is not parsed again.
+                let key = record
+                    .snapshot
+                    .as_ref()
+                    .filter(|_| out.item.kind != FetchKind::Sitemap)
+                    .map(|sid| analysis_key(shared, out.item.kind, &record.url, sid));
+                let cached = key
+                    .as_deref()
+                    .and_then(|k| shared.store.analysis(k).ok().flatten());
+                match cached {
+                    Some(c) => reuse_analysis(shared, &mut out, &mut record, c, fetched_at),
+                    None => {
+                        analyse_body(
+                            shared,
+                            &mut out,
+                            &mut record,
+                            &body,
+                            content_type.as_deref(),
+                            fetched_at,
+                        );
+                        if let Some(k) = key {
+                            let c = crate::store::CachedAnalysis {
+                                findings: out.findings.clone(),
+                                links: out
+                                    .links
+                                    .iter()
+                                    .map(|(u, t)| (u.to_string(), t.clone()))
+                                    .collect(),
+                                news: record.news,
+                                offers_application: record.offers_application,
+                            };
+                            let _ = shared.store.put_analysis(&k, &c);
+                        }
+                    }
+                }
             }
         }
     }
@@ -1317,6 +1346,62 @@ fn process(
     }
     out.record = record;
     out
+}
+
+fn analysis_key(
+    shared: &Shared,
+    kind: FetchKind,
+    url: &str,
+    sid: &crate::types::SnapshotId,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    // Probes keep no links, pages do: the kind is part of the key.
+    let kind = match kind {
+        FetchKind::Page => "page",
+        FetchKind::Probe => "probe",
+        FetchKind::Sitemap => "sitemap",
+    };
+    for part in [
+        kind,
+        shared.catalogue.fingerprint.as_str(),
+        shared.profile.state.code(),
+        &shared.profile.scope.join(","),
+        url,
+        sid.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\0");
+    }
+    h.finalize().to_hex().to_string()
+}
+
+fn reuse_analysis(
+    shared: &Shared,
+    out: &mut Fetched,
+    record: &mut PageRecord,
+    c: crate::store::CachedAnalysis,
+    fetched_at: jiff::Timestamp,
+) {
+    record.news = c.news;
+    record.offers_application = c.offers_application;
+    record.own_page = shared
+        .profile
+        .in_scope(out.item.url.host_str().unwrap_or_default());
+    if out.item.kind == FetchKind::Page {
+        out.links = c
+            .links
+            .iter()
+            .filter_map(|(u, t)| Url::parse(u).ok().map(|u| (u, t.clone())))
+            .collect();
+    }
+    if let Some(mut f) = c.findings {
+        f.fetched_at = fetched_at;
+        if let Err(e) = shared.store.put_findings(&shared.run, &f) {
+            record.error = Some(format!("store: {e}"));
+            out.error_class = Some("store");
+        }
+        out.findings = Some(f);
+    }
 }
 
 fn analyse_body(
