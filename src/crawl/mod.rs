@@ -965,7 +965,9 @@ impl Crawler {
         let verdicts = detect::verdicts(&self.shared.catalogue, &self.findings, &liveness);
         self.stats.evidence_complete_at = evidence_complete_at(&verdicts, &self.order);
         self.shared.store.put_verdicts(&self.record.id, &verdicts)?;
-        self.stats.seconds = self.record.stats.seconds + self.started.elapsed().as_secs_f64();
+        // `stats.seconds` holds the time of earlier parts of a resumed run;
+        // `record.stats` may already include this part's time (checkpoints).
+        self.stats.seconds += self.started.elapsed().as_secs_f64();
         self.record.stats = self.stats;
         self.record.finished_at = Some(jiff::Timestamp::now());
         self.record.status = if stopped {
