@@ -135,6 +135,13 @@ pub struct Progress {
     pub bytes: u64,
 }
 
+/// How a queued URL is ranked: a fixed priority, or from the link's words.
+#[derive(Clone, Copy)]
+enum Rank<'a> {
+    Fixed(u8),
+    Words(&'a str),
+}
+
 enum Job {
     Robots { origin: String },
     Fetch(Item),
@@ -210,6 +217,9 @@ struct Shared {
     profile: Profile,
     run: RunId,
     opts: CrawlOptions,
+    /// Parsing and detection are CPU work: one page per core at a time, so
+    /// requests in flight never mean as many busy threads (and heaps).
+    cpu: Arc<tokio::sync::Semaphore>,
 }
 
 /// Crawl a city into `store`. `stop` turning true ends the run gracefully
@@ -238,7 +248,7 @@ pub async fn run(
     store.put_run(&record)?;
     let mut c = Crawler::new(profile, catalogue, store, opts, record)?;
     for s in &profile.seeds {
-        c.enqueue(s.clone(), FetchKind::Page, 0, 3);
+        c.enqueue(s.clone(), FetchKind::Page, 0, Rank::Fixed(3));
     }
     for u in &opts.extra_probes {
         if let Some(canon) = url::canonical(u, &c.shared.catalogue.crawl) {
@@ -249,7 +259,7 @@ pub async fn run(
         } else {
             FetchKind::Probe
         };
-        c.enqueue(u.clone(), kind, 1, 3);
+        c.enqueue(u.clone(), kind, 1, Rank::Fixed(3));
     }
     c.run_loop(stop, progress).await
 }
@@ -376,6 +386,9 @@ impl Crawler {
                 profile: profile.clone(),
                 run: record.id.clone(),
                 opts: opts.clone(),
+                cpu: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                )),
             }),
             record,
             frontier: Frontier::default(),
@@ -410,7 +423,11 @@ impl Crawler {
 
     /// How early a link should be fetched: service words first, then
     /// service-directory words, then the rest.
-    fn priority(&self, u: &Url, text: &str) -> u8 {
+    fn priority(&self, u: &Url, rank: Rank) -> u8 {
+        let text = match rank {
+            Rank::Fixed(p) => return p,
+            Rank::Words(text) => text,
+        };
         let path = percent_encoding::percent_decode_str(u.path()).decode_utf8_lossy();
         let words = fold(&format!("{text} {path}"));
         let cat = &self.shared.catalogue;
@@ -425,7 +442,7 @@ impl Crawler {
 
     /// Canonicalise, trap-check, dedup and queue a URL (and mirror it in the
     /// store for resume). Returns whether it was queued.
-    fn enqueue(&mut self, raw: Url, kind: FetchKind, depth: usize, priority: u8) -> bool {
+    fn enqueue(&mut self, raw: Url, kind: FetchKind, depth: usize, rank: Rank) -> bool {
         let rules = &self.shared.catalogue.crawl;
         let Some(u) = url::canonical(&raw, rules) else {
             return false;
@@ -433,6 +450,9 @@ impl Crawler {
         if self.frontier.seen(&u) {
             return false;
         }
+        // Most links of a page are menu links seen before: rank only new ones.
+        let priority = self.priority(&u, rank);
+        let rules = &self.shared.catalogue.crawl;
         if kind == FetchKind::Page {
             if let Err(trap) = self.traps.check(&u, rules) {
                 *self.stats.trap_cuts.entry(trap.label()).or_default() += 1;
@@ -633,9 +653,15 @@ impl Crawler {
         cap: usize,
         tasks: &mut JoinSet<Outcome>,
     ) -> Result<Option<Duration>, CrawlError> {
-        // Drop what robots.txt forbids, or what the budget no longer allows,
-        // before it costs a request slot.
+        // Fill the origin's free request slots (one while rate-limited);
+        // what robots.txt forbids, or the budget no longer allows, is
+        // dropped before it costs a slot.
         loop {
+            if tasks.len() >= self.opts().concurrency
+                || self.in_flight_per.get(origin).copied().unwrap_or(0) >= cap
+            {
+                return Ok(None);
+            }
             let Some(next) = self.frontier.peek(origin) else {
                 return Ok(None);
             };
@@ -671,25 +697,18 @@ impl Crawler {
                 }
                 continue;
             }
-            break;
-        }
-        if self.in_flight_per.get(origin).copied().unwrap_or(0) >= cap {
-            return Ok(None);
-        }
-        match self.politeness.ready(origin) {
-            Ok(()) => {
-                if let Some(item) = self.frontier.pop(origin) {
-                    match item.kind {
-                        FetchKind::Page => self.pages_dispatched += 1,
-                        FetchKind::Probe => self.probes_dispatched += 1,
-                        FetchKind::Sitemap => self.stats.sitemaps += 1,
-                    }
-                    *self.in_flight_per.entry(origin.to_string()).or_default() += 1;
-                    spawn(tasks, &self.shared, Job::Fetch(item));
-                }
-                Ok(None)
+            if let Err(w) = self.politeness.ready(origin) {
+                return Ok(Some(w));
             }
-            Err(w) => Ok(Some(w)),
+            if let Some(item) = self.frontier.pop(origin) {
+                match item.kind {
+                    FetchKind::Page => self.pages_dispatched += 1,
+                    FetchKind::Probe => self.probes_dispatched += 1,
+                    FetchKind::Sitemap => self.stats.sitemaps += 1,
+                }
+                *self.in_flight_per.entry(origin.to_string()).or_default() += 1;
+                spawn(tasks, &self.shared, Job::Fetch(item));
+            }
         }
     }
 
@@ -781,7 +800,7 @@ impl Crawler {
             }
         }
         for u in listed {
-            self.enqueue(u, FetchKind::Sitemap, 0, 4);
+            self.enqueue(u, FetchKind::Sitemap, 0, Rank::Fixed(4));
         }
     }
 
@@ -851,7 +870,7 @@ impl Crawler {
                 } else {
                     FetchKind::Probe
                 };
-                self.enqueue(u, kind, item.depth + 1, 3);
+                self.enqueue(u, kind, item.depth + 1, Rank::Fixed(3));
             }
             self.findings.push(f);
         }
@@ -865,14 +884,13 @@ impl Crawler {
                         let n = self.sitemaps_per_origin.entry(origin.clone()).or_default();
                         if *n < MAX_SITEMAPS_PER_ORIGIN {
                             *n += 1;
-                            self.enqueue(u, FetchKind::Sitemap, 0, 4);
+                            self.enqueue(u, FetchKind::Sitemap, 0, Rank::Fixed(4));
                         }
                     } else if !self.budget_spent
                         && !url::is_binary_asset(&u)
                         && !url::is_document(&u)
                     {
-                        let p = self.priority(&u, "");
-                        self.enqueue(u, FetchKind::Page, 1, p);
+                        self.enqueue(u, FetchKind::Page, 1, Rank::Words(""));
                     }
                 }
             }
@@ -893,8 +911,7 @@ impl Crawler {
                     {
                         continue;
                     }
-                    let p = self.priority(&u, &text);
-                    self.enqueue(u, FetchKind::Page, item.depth + 1, p);
+                    self.enqueue(u, FetchKind::Page, item.depth + 1, Rank::Words(&text));
                 }
             }
         }
@@ -941,7 +958,7 @@ impl Crawler {
         if item.attempt >= 10 {
             return;
         }
-        let pushed = self.enqueue(target, kind, item.depth, item.priority);
+        let pushed = self.enqueue(target, kind, item.depth, Rank::Fixed(item.priority));
         if !pushed {
             *self
                 .stats
@@ -1130,7 +1147,11 @@ fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
                     return retry;
                 }
                 let sh = Arc::clone(&shared);
+                // The semaphore is never closed, so acquiring only fails if
+                // it were; then the page is processed without a permit.
+                let permit = shared.cpu.clone().acquire_owned().await.ok();
                 let joined = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
                     process(&sh, item, fetched_at, result, earlier)
                 })
                 .await;
