@@ -432,7 +432,9 @@ pub fn audit(
                             );
                         }
                     }
-                    Liveness::Unknown(_) | Liveness::NotAnApplication(_) => {}
+                    Liveness::Unknown(_)
+                    | Liveness::NotAnApplication(_)
+                    | Liveness::OwnPage { .. } => {}
                 }
             }
         }

@@ -138,6 +138,7 @@ struct RawSignals {
     form_download: RawPhraseList,
     form_words: RawPhraseList,
     print: RawPhraseList,
+    paper: RawPhraseList,
     login: RawPhraseList,
     negation: RawPhraseList,
     appointment: RawPhraseList,
@@ -263,8 +264,12 @@ pub struct Signals {
     pub form_download: PhraseSet,
     /// Words that name an application form document.
     pub form_words: PhraseSet,
-    /// Wording that the filled-in form is printed and sent on paper.
+    /// Wording that the filled-in form is printed and signed (read on a
+    /// form and in the sentence that introduces it).
     pub print: PhraseSet,
+    /// Wording that a form goes by post (read only on the form itself: in
+    /// its intro it as often means the notice that comes back by post).
+    pub paper: PhraseSet,
     /// Online account logins (BundID, Nutzerkonto, …).
     pub login: PhraseSet,
     /// Negations that cancel signals in the same sentence.
@@ -538,6 +543,7 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
         form_download: list(&raw.form_download),
         form_words: list(&raw.form_words),
         print: list(&raw.print),
+        paper: list(&raw.paper),
         login: list(&raw.login),
         negation: list(&raw.negation),
         appointment: list(&raw.appointment),

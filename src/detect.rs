@@ -20,7 +20,7 @@
 
 use crate::catalogue::{Catalogue, Scope};
 use crate::extract::{is_document, Link, LinkKind, Page};
-use crate::text::{clip, fold, sentences, Folded, PhraseSet};
+use crate::text::{clip, fold, sentences, Folded};
 use crate::types::{Level, ServiceId, SnapshotId, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -46,6 +46,8 @@ pub enum SignalKind {
     WebForm,
     /// A link or button whose wording offers the online application.
     ApplicationLink,
+    /// A frame that shows an application form of another page or host.
+    EmbeddedForm,
     /// A link to a known service portal that serves the service and state.
     PortalLink,
     /// A statement of a fully digital process (electronic notice, once-only).
@@ -122,6 +124,18 @@ pub struct ServiceVerdict {
     pub evidence: Vec<Evidence>,
 }
 
+/// What a link is taken to prove, which decides what its target must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The target answers (portal links, form downloads).
+    Reachable,
+    /// The link leads to the online application (its wording says so).
+    Application,
+    /// The page shows the target in a frame: the frame must hold an
+    /// application form.
+    Embedded,
+}
+
 /// Liveness of a link target, as the crawl saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Liveness {
@@ -131,11 +145,25 @@ pub enum Liveness {
     Unknown(String),
     /// Alive, but not an application (e.g. a news item).
     NotAnApplication(String),
+    /// Alive, a page of the city's own sites (its URL after redirects):
+    /// a link that claims to lead to the application holds only when that
+    /// page offers it for the same service (decided in [`verdicts`]).
+    /// `offers_any`: the page has an application form of no named service.
+    OwnPage {
+        url: String,
+        offers_any: bool,
+    },
 }
 
 const MARK_OPEN: &str = "**";
 const MARK_CLOSE: &str = "**";
 const EXCERPT_MAX: usize = 400;
+
+/// A sentence with three or more links whose texts make up this share of
+/// its letters is a navigation bar.
+const NAV_BAR_LINK_SHARE: f64 = 0.6;
+/// A link whose text makes up this share of its sentence stands alone.
+const LONE_LINK_SHARE: f64 = 0.8;
 
 /// Score thresholds for aboutness. Title and main heading are strong; the URL
 /// and breadcrumb medium; mentions in the running text weak. Link texts
@@ -164,46 +192,57 @@ pub fn analyze(
     let h1 = fold(&page.h1.join(" | "));
     let crumb = fold(&page.breadcrumb);
     let heads: Vec<String> = page.headings.iter().map(|h| fold(h)).collect();
+    let named_title = named(cat, &title);
+    let named_h1 = named(cat, &h1);
+    let named_path = named(cat, &path_folded);
+    let named_crumb = named(cat, &crumb);
+    let named_heads: Vec<Vec<Named>> = heads.iter().map(|h| named(cat, h)).collect();
+    let named_main = named(cat, &main.text);
     let mut about = Vec::new();
-    for svc in &cat.services {
+    for (si, svc) in cat.services.iter().enumerate() {
         let mut score = 0;
         let mut reasons = Vec::new();
-        if let Some((p, _)) = svc.terms.find(&title) {
+        let term_in = |n: &[Named<'_>]| -> Option<String> {
+            n.iter()
+                .find(|m| m.service == si)
+                .map(|m| m.term.to_string())
+        };
+        if let Some(t) = term_in(&named_title) {
             score += 3;
-            reasons.push(format!("title names \"{}\"", p.source()));
+            reasons.push(format!("title names \"{t}\""));
         }
-        if let Some((p, _)) = svc.terms.find(&h1) {
+        if let Some(t) = term_in(&named_h1) {
             score += 3;
-            reasons.push(format!("heading names \"{}\"", p.source()));
+            reasons.push(format!("heading names \"{t}\""));
         }
-        if let Some((p, _)) = svc.terms.find(&path_folded) {
+        if let Some(t) = term_in(&named_path) {
             score += 2;
-            reasons.push(format!("URL names \"{}\"", p.source()));
+            reasons.push(format!("URL names \"{t}\""));
         }
         if let Some(k) = svc.leika.iter().find(|k| url.as_str().contains(k.as_str())) {
             score += 3;
             reasons.push(format!("URL has LeiKa key {k}"));
         }
-        if let Some((p, _)) = svc.terms.find(&crumb) {
+        if let Some(t) = term_in(&named_crumb) {
             score += 2;
-            reasons.push(format!("breadcrumb names \"{}\"", p.source()));
+            reasons.push(format!("breadcrumb names \"{t}\""));
         }
-        let sub = heads.iter().filter(|h| svc.terms.is_match(h)).count() as u32;
+        let sub = named_heads.iter().filter(|h| term_in(h).is_some()).count() as u32;
         if sub > 0 {
             score += sub.min(2);
             reasons.push(format!("{sub} subheading(s) name it"));
         }
-        let mentions = count_mentions(&svc.terms, &main, &page.link_spans);
+        let mentions = count_mentions(si, &named_main, &main, &page.link_spans);
         if mentions > 0 {
             score += mentions.min(3);
             reasons.push(format!("{mentions} mention(s) in the main text"));
         }
         // A news item announces; it is not the service's information page.
         if score >= ABOUT_THRESHOLD && !news {
-            let excerpt = svc
-                .terms
-                .find(&main.text)
-                .map(|(_, r)| excerpt_around(&page.main_text, &main, &r))
+            let excerpt = named_main
+                .iter()
+                .find(|m| m.service == si)
+                .map(|m| excerpt_around(&page.main_text, &main, &m.range))
                 .unwrap_or_else(|| clip(&page.title, EXCERPT_MAX));
             about.push(About {
                 service: svc.id.clone(),
@@ -225,11 +264,10 @@ pub fn analyze(
     };
     let mut signals = Vec::new();
     let named_in = |folded: &str| -> Vec<ServiceId> {
-        cat.services
-            .iter()
-            .filter(|s| s.terms.is_match(folded))
-            .map(|s| s.id.clone())
-            .collect()
+        let mut ids: Vec<usize> = named(cat, folded).iter().map(|m| m.service).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter().map(|&i| cat.services[i].id.clone()).collect()
     };
     // Which services a local piece of text belongs to.
     let attribute = |local: &str, sentence: &str| -> Vec<ServiceId> {
@@ -242,6 +280,34 @@ pub fn analyze(
             return sent;
         }
         about_ids.clone()
+    };
+    // How much of a sentence is link text: a run of links with little else
+    // is a navigation bar inside the content ("Startseite | Formulare |
+    // Online-Dienste"); a link that is its whole sentence is a button whose
+    // meaning the sentence before it gives ("Sie können den Antrag online
+    // stellen:" [Zum Antrag]).
+    let link_share = |s_range: &Range<usize>| -> (usize, f64) {
+        let alnum = |r: Range<usize>| {
+            page.main_text
+                .get(r)
+                .map_or(0, |t| t.chars().filter(|c| c.is_alphanumeric()).count())
+        };
+        let total = alnum(s_range.clone()).max(1);
+        let inside: Vec<&Range<usize>> = page
+            .link_spans
+            .iter()
+            .filter(|l| s_range.start <= l.start && l.end <= s_range.end)
+            .collect();
+        let covered: usize = inside.iter().map(|l| alnum((*l).clone())).sum();
+        (inside.len(), covered as f64 / total as f64)
+    };
+    let previous_sentence = |s_range: &Range<usize>| -> &str {
+        sents
+            .iter()
+            .rev()
+            .find(|s| s.end <= s_range.start)
+            .and_then(|s| page.main_text.get(s.clone()))
+            .unwrap_or_default()
     };
 
     // A news item announces; its links and forms are not the application.
@@ -256,15 +322,45 @@ pub fn analyze(
         }
         let s_range = sentence_of(&span);
         let sentence = page.main_text.get(s_range.clone()).unwrap_or_default();
-        let sent_f = fold(sentence);
+        let (links_in, share) = link_share(&s_range);
+        let nav_bar = links_in >= 3 && share >= NAV_BAR_LINK_SHARE;
+        let lone = links_in == 1 && share >= LONE_LINK_SHARE;
+        // A link in a navigation bar speaks only through its own words; a
+        // lone link also through the sentence before it, when its own
+        // words and sentence say nothing.
+        let own_f = if nav_bar {
+            String::new()
+        } else {
+            fold(sentence)
+        };
         let anchor_f = fold(&link.text);
         let target_f = fold(&percent_decode(link.url.path()));
-        let services = attribute(&format!("{anchor_f} {target_f}"), &sent_f);
+        let local = format!("{anchor_f} {target_f}");
+        let mut sent_f = own_f;
+        let mut classified = classify_link(cat, ctx, link, &anchor_f, &sent_f, &target_f);
+        if lone
+            && classified
+                .as_ref()
+                .is_none_or(|c| c.0 == SignalKind::FormDownload)
+        {
+            let with_intro = fold(&format!("{}\n{sentence}", previous_sentence(&s_range)));
+            if let Some(c) = classify_link(cat, ctx, link, &anchor_f, &with_intro, &target_f)
+                .filter(|c| classified.as_ref().is_none_or(|k| c.1 > k.1))
+            {
+                classified = Some(c);
+                sent_f = with_intro;
+            }
+        }
+        let services = if nav_bar {
+            named_in(&local)
+        } else {
+            attribute(&local, &sent_f)
+        };
         if services.is_empty() {
             continue;
         }
         let excerpt = || excerpt_marked(&page.main_text, &s_range, &span);
-        if let Some(c) = classify_link(cat, ctx, link, &anchor_f, &sent_f, &target_f) {
+        if let Some(c) = classified {
             for svc in &services {
                 let (kind, level, rule, mut cancelled) = c.clone();
                 if kind == SignalKind::PortalLink {
@@ -276,7 +372,10 @@ pub fn analyze(
                         }
                     }
                 }
-                if cancelled.is_none() {
+                // The sentence that gave the link its meaning is the one
+                // whose negation counts; a downloadable form is what is
+                // left when the online way is negated.
+                if cancelled.is_none() && kind != SignalKind::FormDownload {
                     if let Some((p, _)) = sig.negation.find(&sent_f) {
                         cancelled = Some(format!("negated: \"{}\"", p.source()));
                     }
@@ -301,11 +400,16 @@ pub fn analyze(
         if sig.search.is_match(&both) && form.fields <= 2 {
             continue;
         }
-        let s_range = sentence_of(&form.span);
-        let services = attribute(
-            &text_f,
-            &fold(page.main_text.get(s_range).unwrap_or_default()),
-        );
+        // A form belongs to what its page is about; its field labels and
+        // options ("Anmeldung / Ummeldung / Abmeldung") describe data. Only
+        // on a page about nothing do its words or intro name the service.
+        let intro = previous_sentence(&form.span);
+        let intro_f = fold(intro);
+        let services = if about_ids.is_empty() {
+            attribute(&text_f, &intro_f)
+        } else {
+            about_ids.clone()
+        };
         if services.is_empty() {
             continue;
         }
@@ -323,11 +427,12 @@ pub fn analyze(
             .find(|l| !l.is_empty())
             .unwrap_or_default();
         let purpose = fold(&format!(
-            "{} {} {} {} {submit}",
+            "{} {} {} {} {} {submit}",
             url.host_str().unwrap_or_default(),
             percent_decode(url.path()),
             page.title,
-            percent_decode(link_path(&form.action))
+            percent_decode(link_path(&form.action)),
+            form.label,
         ));
         let applies = form.has_file_upload;
         let (kind, level, rule, cancelled) =
@@ -347,7 +452,12 @@ pub fn analyze(
                 )
             } else if form.fields < 2 && !form.has_file_upload {
                 continue;
-            } else if let Some((p, _)) = sig.print.find(&both) {
+            } else if let Some((p, _)) = sig
+                .print
+                .find(&both)
+                .or_else(|| sig.paper.find(&both))
+                .or_else(|| sig.print.find(&intro_f))
+            {
                 (
                     SignalKind::FormAssistant,
                     Level::FormAssistant,
@@ -360,7 +470,12 @@ pub fn analyze(
                 } else {
                     format!("web form ({} fields, POST)", form.fields)
                 };
-                (SignalKind::WebForm, Level::Online, why, None)
+                // "Über dieses Formular können Sie keinen Antrag stellen."
+                let negated = sig
+                    .negation
+                    .find(&intro_f)
+                    .map(|(p, _)| format!("negated: \"{}\"", p.source()));
+                (SignalKind::WebForm, Level::Online, why, negated)
             } else {
                 continue;
             };
@@ -416,7 +531,15 @@ pub fn analyze(
             .map(|(n, _)| format!("negated: \"{}\"", n.source()));
         let o = f.original_range(&r);
         let span = s_range.start + o.start..s_range.start + o.end;
-        for svc in attribute("", &f.text) {
+        // Like a form, the statement describes what its page is about;
+        // services it names are documents no longer needed ("Sie müssen
+        // keine Meldebescheinigung vorlegen").
+        let services = if about_ids.is_empty() {
+            named_in(&f.text)
+        } else {
+            about_ids.clone()
+        };
+        for svc in services {
             signals.push(Signal {
                 service: svc,
                 kind: SignalKind::Transaction,
@@ -521,7 +644,6 @@ fn classify_link(
         return None;
     }
     if let Some(rule) = application {
-        // A frame that embeds a form is an application too.
         let rule = if matches!(link.kind, LinkKind::Iframe | LinkKind::Frame) {
             format!("embedded frame: {rule}")
         } else {
@@ -529,17 +651,25 @@ fn classify_link(
         };
         return Some((SignalKind::ApplicationLink, Level::Online, rule, None));
     }
-    // A link to an in-scope subdomain or unknown host whose text is only the
-    // form-download wording stays level 2.
+    // An inline frame in the content shows another page as part of this
+    // one: what it holds decides, whatever the words around it.
+    if link.kind == LinkKind::Iframe {
+        return Some((
+            SignalKind::EmbeddedForm,
+            Level::Online,
+            "inline frame (counts when it holds an application form)".to_string(),
+            None,
+        ));
+    }
+    // A link whose text is only the form-download wording (a form assistant
+    // on the city's site or a vendor's) stays level 2.
     if let Some((p, _)) = sig.form_download.find(anchor_f) {
-        if (ctx.in_scope)(host) {
-            return Some((
-                SignalKind::FormDownload,
-                Level::FormAssistant,
-                format!("link to a form: \"{}\"", p.source()),
-                None,
-            ));
-        }
+        return Some((
+            SignalKind::FormDownload,
+            Level::FormAssistant,
+            format!("link to a form: \"{}\"", p.source()),
+            None,
+        ));
     }
     None
 }
@@ -554,19 +684,70 @@ fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
-/// Mentions of a service's terms in main text, outside link texts.
-fn count_mentions(terms: &PhraseSet, main: &Folded, link_spans: &[Range<usize>]) -> u32 {
-    terms
-        .find_all(&main.text)
+/// One service-term match in folded text.
+#[derive(Debug, Clone)]
+struct Named<'c> {
+    /// Index into the catalogue's services.
+    service: usize,
+    /// The catalogue term that matched (for the reasons shown).
+    term: &'c str,
+    range: Range<usize>,
+}
+
+/// Every service-term match in folded text. A match that lies inside a
+/// longer match of another service's term gives way: "Gewerbe ummelden"
+/// names the business registration, not the change of address, and
+/// "Fahrzeug abmelden" the vehicle, not the residence.
+fn named<'c>(cat: &'c Catalogue, folded: &str) -> Vec<Named<'c>> {
+    let mut all: Vec<Named<'c>> = Vec::new();
+    for (i, svc) in cat.services.iter().enumerate() {
+        for (term, range) in svc.terms.find_all_terms(folded) {
+            all.push(Named {
+                service: i,
+                term,
+                range,
+            });
+        }
+    }
+    let dominated = |m: &Named| {
+        all.iter().any(|o| {
+            o.service != m.service
+                && o.range.start <= m.range.start
+                && m.range.end <= o.range.end
+                && o.range.len() > m.range.len()
+        })
+    };
+    let keep: Vec<bool> = all.iter().map(|m| !dominated(m)).collect();
+    let mut out: Vec<Named<'c>> = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(m, k)| k.then_some(m))
+        .collect();
+    out.sort_by_key(|m| m.range.start);
+    out
+}
+
+/// Mentions of a service in main text, outside link texts; words completed
+/// from one elision count once.
+fn count_mentions(
+    service: usize,
+    named_main: &[Named],
+    main: &Folded,
+    link_spans: &[Range<usize>],
+) -> u32 {
+    let mut starts: Vec<usize> = named_main
         .iter()
-        .map(|r| main.original_range(r))
+        .filter(|m| m.service == service)
+        .map(|m| main.original_range(&m.range))
         .filter(|o| {
             !link_spans
                 .iter()
                 .any(|l| l.start <= o.start && o.start < l.end)
         })
-        .take(10)
-        .count() as u32
+        .map(|o| o.start)
+        .collect();
+    starts.dedup();
+    starts.len().min(10) as u32
 }
 
 fn excerpt_around(original: &str, folded: &Folded, r: &Range<usize>) -> String {
@@ -661,15 +842,66 @@ fn tail_chars(s: &str, n: usize) -> String {
     out
 }
 
+/// How many same-site application links are followed to the page that
+/// really offers the application (start page → service page → form).
+const SAME_SITE_HOPS: u8 = 3;
+
+/// Decides whether a signal's link target holds.
+struct Resolver<'a> {
+    by_url: std::collections::HashMap<&'a str, &'a PageFindings>,
+    liveness: &'a dyn Fn(&str, Claim) -> Liveness,
+}
+
+impl Resolver<'_> {
+    /// Why the signal's link target does not hold, if it does not.
+    fn target_fails(&self, s: &Signal, hops: u8) -> Option<String> {
+        let t = s.target.as_deref()?;
+        let claim = match s.kind {
+            SignalKind::ApplicationLink => Claim::Application,
+            SignalKind::EmbeddedForm => Claim::Embedded,
+            _ => Claim::Reachable,
+        };
+        match (self.liveness)(t, claim) {
+            Liveness::Alive => None,
+            Liveness::Dead(why) => Some(format!("dead link: {why}")),
+            Liveness::Unknown(why) => Some(format!("link not verified: {why}")),
+            Liveness::NotAnApplication(why) => Some(why),
+            Liveness::OwnPage { url, offers_any } => {
+                let holds = hops > 0
+                    && match self.by_url.get(url.as_str()) {
+                        Some(f) => self.offers(f, &s.service, hops - 1, offers_any),
+                        None => offers_any,
+                    };
+                (!holds).then(|| {
+                    "the linked page of the city offers no online application for the service"
+                        .to_string()
+                })
+            }
+        }
+    }
+
+    /// Whether a page offers the online application for `svc`: a signal of
+    /// its own that holds, or (a page about no service) an application form.
+    fn offers(&self, f: &PageFindings, svc: &ServiceId, hops: u8, offers_any: bool) -> bool {
+        let own = f.signals.iter().any(|s| {
+            &s.service == svc
+                && s.cancelled.is_none()
+                && s.level >= Level::Online
+                && s.kind != SignalKind::Transaction
+                && self.target_fails(s, hops).is_none()
+        });
+        own || (offers_any && f.about.is_empty())
+    }
+}
+
 /// Combine the findings of a run into one verdict per catalogue service.
-/// `liveness(target, application)` answers for link targets (`application`:
-/// the link claims to lead to the online application itself); a signal
-/// whose target does not hold does not raise the level (it stays visible as
-/// a cancelled signal).
+/// `liveness(target, claim)` answers for link targets, given what the link
+/// claims ([`Claim`]); a signal whose target does not hold does not raise
+/// the level (it stays visible as a cancelled signal).
 pub fn verdicts(
     cat: &Catalogue,
     findings: &[PageFindings],
-    liveness: &dyn Fn(&str, bool) -> Liveness,
+    liveness: &dyn Fn(&str, Claim) -> Liveness,
 ) -> Vec<ServiceVerdict> {
     // Per service: evidence items, and for each item the full-transaction
     // statement it carries (if any). Level 4 needs both an online
@@ -677,6 +909,10 @@ pub fn verdicts(
     // the service; they are often on different pages (portal start page vs.
     // form), so they are combined per service, not per page.
     let mut per: BTreeMap<ServiceId, Vec<(Evidence, Option<String>)>> = BTreeMap::new();
+    let resolver = Resolver {
+        by_url: findings.iter().map(|f| (f.url.as_str(), f)).collect(),
+        liveness,
+    };
     for f in findings {
         let mut services: Vec<&ServiceId> = f.about.iter().map(|a| &a.service).collect();
         for s in &f.signals {
@@ -698,19 +934,10 @@ pub fn verdicts(
             }
             let mut transaction: Option<&Signal> = None;
             for s in f.signals.iter().filter(|s| &s.service == svc) {
-                let mut cancelled = s.cancelled.clone();
-                if cancelled.is_none() {
-                    if let Some(t) = &s.target {
-                        match liveness(t, s.kind == SignalKind::ApplicationLink) {
-                            Liveness::Alive => {}
-                            Liveness::Dead(why) => cancelled = Some(format!("dead link: {why}")),
-                            Liveness::Unknown(why) => {
-                                cancelled = Some(format!("link not verified: {why}"))
-                            }
-                            Liveness::NotAnApplication(why) => cancelled = Some(why),
-                        }
-                    }
-                }
+                let cancelled = s
+                    .cancelled
+                    .clone()
+                    .or_else(|| resolver.target_fails(s, SAME_SITE_HOPS));
                 match &cancelled {
                     Some(why) => described.push(format!("{} (not counted: {why})", s.rule)),
                     None if s.kind == SignalKind::Transaction => {
@@ -787,4 +1014,231 @@ pub fn verdicts(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The detection mechanisms one at a time, on small pages and the
+    //! built-in catalogue (the corpus tests measure them together).
+    use super::*;
+    use crate::extract::{read_page, Extractor};
+
+    fn cat() -> Catalogue {
+        Catalogue::embedded().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn findings(cat: &Catalogue, url: &str, body: &str) -> PageFindings {
+        let u = Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
+        let ex = Extractor::new(&cat.page);
+        let page = read_page(&ex, &u, body.as_bytes(), Some("text/html"), true)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no page"));
+        let in_scope = |h: &str| h.ends_with("stadt.de");
+        let ctx = Context {
+            state: State::NW,
+            in_scope: &in_scope,
+        };
+        analyze(
+            cat,
+            &ctx,
+            &page,
+            &u,
+            jiff::Timestamp::UNIX_EPOCH,
+            SnapshotId::of(body.as_bytes()),
+        )
+    }
+
+    fn page(title: &str, main: &str) -> String {
+        format!(
+            "<html><head><title>{title}</title></head><body><nav><a href='/a'>Elterngeld</a> \
+             <a href='/b'>Kita</a></nav><main><h1>{title}</h1>{main}</main></body></html>"
+        )
+    }
+
+    fn level_of(
+        cat: &Catalogue,
+        pages: &[PageFindings],
+        svc: &str,
+        live: &dyn Fn(&str, Claim) -> Liveness,
+    ) -> Level {
+        verdicts(cat, pages, live)
+            .into_iter()
+            .find(|v| v.service.as_str() == svc)
+            .map_or(Level::Offline, |v| v.level)
+    }
+
+    fn alive(_: &str, _: Claim) -> Liveness {
+        Liveness::Alive
+    }
+
+    #[test]
+    fn a_longer_term_of_another_service_wins() {
+        let c = cat();
+        let f = findings(
+            &c,
+            "http://www.stadt.de/gewerbe.html",
+            &page(
+                "Gewerbe an-, um- oder abmelden",
+                "<p>Hier zeigen Sie Ihr Gewerbe an.</p>",
+            ),
+        );
+        let about: Vec<&str> = f.about.iter().map(|a| a.service.as_str()).collect();
+        assert!(about.contains(&"unternehmensanmeldung"), "{about:?}");
+        assert!(!about.contains(&"ummeldung"), "{about:?}");
+    }
+
+    #[test]
+    fn links_in_a_navigation_bar_inside_the_content_prove_nothing() {
+        let c = cat();
+        let f = findings(
+            &c,
+            "http://www.stadt.de/elterngeld.html",
+            &page(
+                "Elterngeld",
+                "<p>Sie sind hier: <a href='/'>Start</a> | <a href='/formulare.html'>Formulare</a> | \
+                 <a href='/online-dienste.html'>Online-Dienste</a></p>\
+                 <p>Elterngeld beantragen Sie bei der Elterngeldstelle.</p>",
+            ),
+        );
+        assert!(f.signals.is_empty(), "{:?}", f.signals);
+        assert_eq!(level_of(&c, &[f], "elterngeld", &alive), Level::Information);
+    }
+
+    #[test]
+    fn a_lone_button_takes_its_meaning_from_the_sentence_before() {
+        let c = cat();
+        let f = findings(
+            &c,
+            "http://www.stadt.de/elterngeld.html",
+            &page(
+                "Elterngeld",
+                "<p>Den Antrag auf Elterngeld können Sie online stellen.</p>\
+                 <p><a href='https://antrag.vendor.example/eg'>Weiter</a></p>",
+            ),
+        );
+        assert_eq!(level_of(&c, &[f], "elterngeld", &alive), Level::Online);
+    }
+
+    #[test]
+    fn a_negated_online_way_leaves_the_pdf_form_standing() {
+        let c = cat();
+        let f = findings(
+            &c,
+            "http://www.stadt.de/elterngeld.html",
+            &page(
+                "Elterngeld",
+                "<p>Eine Online-Beantragung ist derzeit nicht möglich.</p>\
+                 <p><a href='/dok/antrag-elterngeld.pdf'>Antrag auf Elterngeld (PDF)</a></p>",
+            ),
+        );
+        assert_eq!(
+            level_of(&c, &[f], "elterngeld", &alive),
+            Level::FormAssistant
+        );
+    }
+
+    #[test]
+    fn a_same_site_link_holds_only_where_the_target_offers_the_service() {
+        let c = cat();
+        let start = findings(
+            &c,
+            "http://www.stadt.de/elterngeld.html",
+            &page(
+                "Elterngeld",
+                "<p>Elterngeld können Sie <a href='http://www.stadt.de/online/'>online beantragen</a>.</p>",
+            ),
+        );
+        let own = |t: &str, claim: Claim| match claim {
+            Claim::Reachable => Liveness::Alive,
+            _ => Liveness::OwnPage {
+                url: t.to_string(),
+                offers_any: true,
+            },
+        };
+        // The target is about another service and offers only that one.
+        let other = findings(
+            &c,
+            "http://www.stadt.de/online/",
+            &page(
+                "Gewerbeanmeldung online",
+                "<form method='post' action='/senden'><input name='a'><input name='b'>\
+                 <input type='file' name='c'><button>Absenden</button></form>",
+            ),
+        );
+        assert_eq!(
+            level_of(&c, &[start.clone(), other], "elterngeld", &own),
+            Level::Information
+        );
+        let form = findings(
+            &c,
+            "http://www.stadt.de/online/",
+            &page(
+                "Elterngeld online beantragen",
+                "<form method='post' action='/senden'><input name='a'><input name='b'>\
+                 <input type='file' name='c'><button>Absenden</button></form>",
+            ),
+        );
+        assert_eq!(
+            level_of(&c, &[start, form], "elterngeld", &own),
+            Level::Online
+        );
+    }
+
+    #[test]
+    fn an_inline_frame_counts_when_it_holds_an_application_form() {
+        let c = cat();
+        let f = findings(
+            &c,
+            "http://www.stadt.de/kita.html",
+            &page(
+                "Kita-Platz",
+                "<p>Hier finden Sie unsere Kitas.</p>\
+                 <iframe src='https://kita.vendor.example/stadt/'></iframe>",
+            ),
+        );
+        let holds = |_: &str, _: Claim| Liveness::Alive;
+        let empty = |_: &str, claim: Claim| match claim {
+            Claim::Embedded => Liveness::NotAnApplication("no form".into()),
+            _ => Liveness::Alive,
+        };
+        assert_eq!(
+            level_of(&c, std::slice::from_ref(&f), "kindertagesbetreuung", &holds),
+            Level::Online
+        );
+        assert_eq!(
+            level_of(&c, &[f], "kindertagesbetreuung", &empty),
+            Level::Information
+        );
+    }
+
+    #[test]
+    fn level_four_needs_the_procedure_not_only_the_submission_to_be_digital() {
+        let c = cat();
+        let submit = findings(
+            &c,
+            "http://www.stadt.de/gewerbe.html",
+            &page(
+                "Gewerbeanmeldung",
+                "<p>Die Gewerbeanmeldung können Sie vollständig online abgeben: \
+                 <a href='https://www.gewerbe-service.nrw/a'>Gewerbe online anmelden</a>.</p>",
+            ),
+        );
+        assert_eq!(
+            level_of(&c, &[submit], "unternehmensanmeldung", &alive),
+            Level::Online
+        );
+        let notice = findings(
+            &c,
+            "http://www.stadt.de/gewerbe.html",
+            &page(
+                "Gewerbeanmeldung",
+                "<p><a href='https://www.gewerbe-service.nrw/a'>Gewerbe online anmelden</a>.</p>\
+                 <p>Den Gebührenbescheid erhalten Sie elektronisch in Ihr Unternehmenskonto.</p>",
+            ),
+        );
+        assert_eq!(
+            level_of(&c, &[notice], "unternehmensanmeldung", &alive),
+            Level::Transaction
+        );
+    }
 }

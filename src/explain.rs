@@ -148,6 +148,11 @@ pub fn explain(
                 Liveness::Dead(why) => format!("dead ({why})"),
                 Liveness::Unknown(why) => format!("not verified ({why})"),
                 Liveness::NotAnApplication(why) => format!("alive, not an application ({why})"),
+                Liveness::OwnPage { url, .. } => {
+                    format!(
+                        "alive, a page of the city ({url}): counts when it offers the application"
+                    )
+                }
             };
             let _ = writeln!(o, "      target:  {t} — {l}");
         }

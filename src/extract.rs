@@ -41,6 +41,9 @@ pub struct Form {
     pub method: String,
     /// Visible text, labels, placeholders and button values of the form.
     pub text: String,
+    /// The form element's own id, class and name ("kontaktformular"):
+    /// what the site calls it.
+    pub label: String,
     pub has_file_upload: bool,
     /// A login form (password field): the entrance of a portal.
     pub has_password: bool,
@@ -453,6 +456,11 @@ impl Extractor {
                                 action,
                                 method: er.attr("method").unwrap_or("get").to_ascii_lowercase(),
                                 text: squash_ws(&format!("{} {}", &text[start..], acc.extra)),
+                                label: ["id", "class", "name"]
+                                    .iter()
+                                    .filter_map(|a| er.attr(a))
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
                                 has_file_upload: acc.file,
                                 has_password: acc.password,
                                 fields: acc.fields,

@@ -10,9 +10,10 @@
 //! "beantragen" and "Beantragung", `kita` matches "Kita-Platz"), a token ending
 //! in `$` must match the whole word, a token starting with `*` may also stand
 //! inside a compound (`*antrag` matches "Bauantrag", "Onlineantrag"), and
-//! `...` lets any number of words stand between two tokens of the same
-//! sentence. Folded text keeps a map back to
-//! the original, so a match can be shown in the page's own words.
+//! `...` lets up to twelve words stand between two tokens. Words that a
+//! hyphen of omission leaves out ("An-, Um- und Abmeldung") are completed.
+//! Folded text keeps a map back to the original, so a match can be shown in
+//! the page's own words.
 
 use std::ops::Range;
 
@@ -28,10 +29,31 @@ pub struct Folded {
 
 impl Folded {
     pub fn new(original: &str) -> Self {
+        let expansions = elisions(original);
+        let mut next_expansion = expansions.iter().peekable();
         let mut text = String::with_capacity(original.len());
         let mut map = Vec::with_capacity(original.len());
         let mut pending_space: Option<usize> = None;
+        // Completed words of an elision ("Um-" → "Ummeldung") follow the
+        // truncated word, mapped to it, so a match shows the page's words.
+        let mut insert = |at: usize, text: &mut String, map: &mut Vec<Range<usize>>| {
+            while let Some(e) = next_expansion.next_if(|e| e.word.end <= at) {
+                for w in &e.candidates {
+                    let f = fold(w);
+                    if f.is_empty() {
+                        continue;
+                    }
+                    text.push(' ');
+                    map.push(e.word.clone());
+                    for b in f.bytes() {
+                        text.push(b as char);
+                        map.push(e.word.clone());
+                    }
+                }
+            }
+        };
         for (i, ch) in original.char_indices() {
+            insert(i, &mut text, &mut map);
             let char_end = i + ch.len_utf8();
             let mut push = |s: &str, text: &mut String, map: &mut Vec<Range<usize>>| {
                 if let Some(sp) = pending_space.take() {
@@ -65,6 +87,7 @@ impl Folded {
                 }
             }
         }
+        insert(original.len(), &mut text, &mut map);
         Folded {
             text,
             map,
@@ -87,6 +110,128 @@ impl Folded {
     }
 }
 
+/// A truncated word ("Um-") and the full words it may stand for.
+struct Elision {
+    /// Byte range of the truncated word in the original.
+    word: Range<usize>,
+    candidates: Vec<String>,
+}
+
+/// Words left out by a German hyphen of omission (Ergänzungsstrich):
+/// "An-, Um- und Abmeldung" means Anmeldung and Ummeldung, "Wohnsitzanmeldung
+/// und -abmeldung" means Wohnsitzabmeldung. Where the shared part begins
+/// inside the full word is unknown without a dictionary, so every plausible
+/// split is offered; a wrong one yields a non-word that no phrase matches.
+/// Returns them in text order.
+fn elisions(original: &str) -> Vec<Elision> {
+    // Fast path: no hyphen next to a space or comma, no elision.
+    if !(original.contains("- ") || original.contains("-,") || original.contains(" -")) {
+        return Vec::new();
+    }
+    const CONJUNCTIONS: [&str; 6] = ["und", "oder", "bzw", "sowie", "bis", "u"];
+    const MAX_CANDIDATES: usize = 12;
+    struct W {
+        range: Range<usize>,
+        /// "Um-" followed by a space or comma.
+        open_right: bool,
+        /// "-abmeldung" after a space.
+        open_left: bool,
+    }
+    let bytes = original.as_bytes();
+    let mut words: Vec<W> = Vec::new();
+    let mut start: Option<usize> = None;
+    let close = |s: usize, e: usize, words: &mut Vec<W>| {
+        let open_right = bytes.get(e) == Some(&b'-')
+            && matches!(bytes.get(e + 1), Some(b' ' | b',' | b'\n' | b'\t'));
+        let open_left = s > 0
+            && bytes.get(s - 1) == Some(&b'-')
+            && (s < 2 || matches!(bytes.get(s - 2), Some(b' ' | b'\n' | b'\t' | b'(')));
+        words.push(W {
+            range: s..e,
+            open_right,
+            open_left,
+        });
+    };
+    for (i, ch) in original.char_indices() {
+        if ch.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            close(s, i, &mut words);
+        }
+    }
+    if let Some(s) = start {
+        close(s, original.len(), &mut words);
+    }
+    let is_conj = |w: &W| {
+        let t = &original[w.range.clone()];
+        CONJUNCTIONS.iter().any(|c| t.eq_ignore_ascii_case(c))
+    };
+    let chars_of = |w: &W| original[w.range.clone()].chars().collect::<Vec<char>>();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if w.open_right {
+            // The completing word: the first after a conjunction, past
+            // further truncated words ("An-, Um- und Abmeldung").
+            let mut saw_conj = false;
+            let mut full = None;
+            for next in words.iter().skip(i + 1).take(8) {
+                if next.open_right {
+                    continue;
+                }
+                if is_conj(next) {
+                    saw_conj = true;
+                    continue;
+                }
+                if saw_conj {
+                    full = Some(next);
+                }
+                break;
+            }
+            let Some(full) = full else { continue };
+            let head = &original[w.range.clone()];
+            let chars = chars_of(full);
+            let cands: Vec<String> = (2..chars.len().saturating_sub(2))
+                .map(|k| {
+                    let tail: String = chars[k..].iter().collect();
+                    format!("{head}{}", tail.to_lowercase())
+                })
+                .take(MAX_CANDIDATES)
+                .collect();
+            if !cands.is_empty() {
+                out.push(Elision {
+                    word: w.range.clone(),
+                    candidates: cands,
+                });
+            }
+        }
+        if w.open_left && i > 0 {
+            // The word that lends its first part: before the conjunction.
+            let mut k = i;
+            while k > 0 && is_conj(&words[k - 1]) {
+                k -= 1;
+            }
+            if k == i || k == 0 {
+                continue;
+            }
+            let lender = &words[k - 1];
+            let chars = chars_of(lender);
+            let tail = original[w.range.clone()].to_lowercase();
+            let cands: Vec<String> = (3..chars.len().saturating_sub(1))
+                .map(|n| format!("{}{tail}", chars[..n].iter().collect::<String>()))
+                .take(MAX_CANDIDATES)
+                .collect();
+            if !cands.is_empty() {
+                out.push(Elision {
+                    word: w.range.clone(),
+                    candidates: cands,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|e| e.word.end);
+    out
+}
+
 /// Fold a short string (a catalogue phrase, a URL path) without the map.
 pub fn fold(s: &str) -> String {
     Folded::new(s).text
@@ -98,8 +243,70 @@ enum Token {
     Whole(String),
     /// Anywhere inside a word (compounds): `*antrag`.
     Inner(String),
+    /// At the end of a word (compounds): `*bogen$`.
+    Suffix(String),
+    /// One of several single words: `bescheid|gebuehrenbescheid`.
+    Any(Vec<Token>),
     Gap,
 }
+
+impl Token {
+    /// One word token from `*word$` syntax (already split on spaces).
+    fn word(raw: &str) -> Vec<Token> {
+        let (raw, inner) = match raw.strip_prefix('*') {
+            Some(w) => (w, true),
+            None => (raw, false),
+        };
+        let (word, whole) = match raw.strip_suffix('$') {
+            Some(w) => (w, true),
+            None => (raw, false),
+        };
+        let folded = fold(word);
+        let parts: Vec<&str> = folded.split(' ').filter(|p| !p.is_empty()).collect();
+        parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| {
+                // "Kfz-Zulassung" folds to two words; only the last keeps `$`.
+                let last = k + 1 == parts.len();
+                if whole && last && inner && parts.len() == 1 {
+                    Token::Suffix(part.to_string())
+                } else if whole && last {
+                    Token::Whole(part.to_string())
+                } else if inner && k == 0 {
+                    Token::Inner(part.to_string())
+                } else {
+                    Token::Prefix(part.to_string())
+                }
+            })
+            .collect()
+    }
+
+    fn hits(&self, w: &str) -> bool {
+        match self {
+            Token::Prefix(p) => w.starts_with(p.as_str()),
+            Token::Whole(p) => w == p,
+            Token::Inner(p) => w.contains(p.as_str()),
+            Token::Suffix(p) => w.ends_with(p.as_str()),
+            Token::Any(alts) => alts.iter().any(|t| t.hits(w)),
+            Token::Gap => false,
+        }
+    }
+
+    /// Whether the token could occur in `folded` at all (substring test).
+    fn may_occur(&self, folded: &str) -> bool {
+        match self {
+            Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) | Token::Suffix(w) => {
+                folded.contains(w.as_str())
+            }
+            Token::Any(alts) => alts.iter().any(|t| t.may_occur(folded)),
+            Token::Gap => true,
+        }
+    }
+}
+
+/// Most words that `...` lets stand between two tokens.
+const MAX_GAP_WORDS: usize = 12;
 
 /// A compiled catalogue phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,26 +329,22 @@ impl Phrase {
                 tokens.push(Token::Gap);
                 continue;
             }
-            let (raw, inner) = match raw.strip_prefix('*') {
-                Some(w) => (w, true),
-                None => (raw, false),
-            };
-            let (word, whole) = match raw.strip_suffix('$') {
-                Some(w) => (w, true),
-                None => (raw, false),
-            };
-            let folded = fold(word);
-            for (k, part) in folded.split(' ').filter(|p| !p.is_empty()).enumerate() {
-                // "Kfz-Zulassung" folds to two words; only the last keeps `$`.
-                let last = k + 1 == folded.split(' ').filter(|p| !p.is_empty()).count();
-                tokens.push(if whole && last {
-                    Token::Whole(part.to_string())
-                } else if inner && k == 0 {
-                    Token::Inner(part.to_string())
-                } else {
-                    Token::Prefix(part.to_string())
-                });
+            if raw.contains('|') {
+                let mut alts = Vec::new();
+                for alt in raw.split('|') {
+                    match Token::word(alt).as_slice() {
+                        [one] => alts.push(one.clone()),
+                        _ => {
+                            return Err(format!(
+                                "phrase {source:?}: each of {raw:?} must be one word"
+                            ))
+                        }
+                    }
+                }
+                tokens.push(Token::Any(alts));
+                continue;
             }
+            tokens.extend(Token::word(raw));
         }
         if matches!(tokens.last(), Some(Token::Gap)) {
             return Err(format!(
@@ -178,10 +381,7 @@ impl Phrase {
     /// Most phrases of the catalogue occur on no given page, so this skips
     /// the word-by-word scan almost always.
     fn may_occur(&self, folded: &str) -> bool {
-        self.tokens.iter().all(|t| match t {
-            Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) => folded.contains(w.as_str()),
-            Token::Gap => true,
-        })
+        self.tokens.iter().all(|t| t.may_occur(folded))
     }
 
     fn find_in(&self, words: &[Range<usize>], folded: &str) -> Option<Range<usize>> {
@@ -213,19 +413,16 @@ impl Phrase {
         let token = self.tokens.get(ti)?;
         let word = words.get(wi)?;
         let w = text.get(word.clone())?;
-        let hit = match token {
-            Token::Prefix(p) => w.starts_with(p.as_str()),
-            Token::Whole(p) => w == p,
-            Token::Inner(p) => w.contains(p.as_str()),
-            Token::Gap => false,
-        };
-        if !hit {
+        if !token.hits(w) {
             return None;
         }
         match self.tokens.get(ti + 1) {
             None => Some(word.end),
             Some(Token::Gap) => {
-                (wi + 1..words.len()).find_map(|next| self.match_at(words, next, ti + 2, text))
+                // Folded text has no sentence marks: a bounded gap keeps
+                // "Gewerbe ... anmelden" from joining words paragraphs apart.
+                let last = (wi + 1 + MAX_GAP_WORDS).min(words.len());
+                (wi + 1..last).find_map(|next| self.match_at(words, next, ti + 2, text))
             }
             Some(_) => self.match_at(words, wi + 1, ti + 1, text),
         }
@@ -273,6 +470,29 @@ impl PhraseSet {
             let words = words_cache.get_or_insert_with(|| words(folded));
             p.find_in(words, folded).is_some()
         })
+    }
+
+    /// All matches of all phrases with the phrase's source, in text order;
+    /// of overlapping matches only the longest is kept.
+    pub fn find_all_terms(&self, folded: &str) -> Vec<(&str, Range<usize>)> {
+        let mut out: Vec<(&str, Range<usize>)> = Vec::new();
+        let mut words_cache: Option<Vec<Range<usize>>> = None;
+        let mut buf = Vec::new();
+        for p in self.0.iter().filter(|p| p.may_occur(folded)) {
+            let words = words_cache.get_or_insert_with(|| words(folded));
+            buf.clear();
+            p.find_all_in(words, folded, &mut buf);
+            out.extend(buf.drain(..).map(|r| (p.source(), r)));
+        }
+        out.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
+        let mut kept: Vec<(&str, Range<usize>)> = Vec::new();
+        for (t, r) in out {
+            match kept.last() {
+                Some((_, last)) if r.start < last.end => {}
+                _ => kept.push((t, r)),
+            }
+        }
+        kept
     }
 
     /// All matches of all phrases, overlapping ones merged, in text order.
@@ -395,6 +615,13 @@ mod tests {
         assert!(!p("geld").is_match(&fold("Elterngeld")));
         assert!(p("digital *antrag").is_match(&fold("Digitalen Bauantrag stellen")));
         assert!(p("*antrag stellen").is_match(&fold("Bauantrag stellen")));
+        let notice = p("bescheid|gebuehrenbescheid ... elektronisch");
+        assert!(notice.is_match(&fold("Den Gebührenbescheid erhalten Sie elektronisch")));
+        assert!(notice.is_match(&fold("Der Bescheid kommt elektronisch")));
+        assert!(!notice.is_match(&fold("Den Vorbescheid beantragen Sie elektronisch")));
+        assert!(Phrase::parse("a|kfz-zulassung").is_err());
+        assert!(p("*bogen$").is_match(&fold("Anmeldebogen (PDF)")));
+        assert!(!p("*bogen$").is_match(&fold("Bogenschießen")));
     }
 
     #[test]
@@ -412,6 +639,26 @@ mod tests {
         let Some(r) = r else { panic!("no match") };
         let o = f.original_range(&r);
         assert_eq!(&orig[o], "Eheschließung");
+    }
+
+    #[test]
+    fn elided_words_are_completed() {
+        let f = fold("Gewerbe an-, um- und abmelden");
+        assert!(p("gewerbe ... anmelden").is_match(&f), "{f}");
+        assert!(p("ummelden").is_match(&f));
+        let f = fold("An-, Um- und Abmeldung des Wohnsitzes");
+        assert!(p("ummeldung").is_match(&f), "{f}");
+        assert!(p("kitaplatz").is_match(&fold("Kita- oder Krippenplatz")));
+        assert!(p("wohnsitzabmeldung").is_match(&fold("Wohnsitzanmeldung und -abmeldung")));
+        // A dash between words is not an elision.
+        assert_eq!(fold("Stadt Hagen - Startseite"), "stadt hagen startseite");
+        // The completed word maps back to the truncated one.
+        let orig = "Die An- und Ummeldung ist kostenfrei.";
+        let folded = Folded::new(orig);
+        let Some(r) = p("anmeldung").find(&folded.text) else {
+            panic!("{}", folded.text)
+        };
+        assert_eq!(&orig[folded.original_range(&r)], "An");
     }
 
     #[test]

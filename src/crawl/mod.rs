@@ -972,13 +972,7 @@ impl Crawler {
         self.stats.out_of_scope_links = self.outlinks.len() as u64;
         let seen = &self.seen;
         let rules = &self.shared.catalogue.crawl;
-        let liveness = |target: &str, application: bool| {
-            if application {
-                seen.application(rules, target)
-            } else {
-                seen.liveness(rules, target)
-            }
-        };
+        let liveness = |target: &str, claim: detect::Claim| seen.answer(rules, target, claim);
         let verdicts = detect::verdicts(&self.shared.catalogue, &self.findings, &liveness);
         self.stats.evidence_complete_at = evidence_complete_at(&verdicts, &self.order);
         self.shared.store.put_verdicts(&self.record.id, &verdicts)?;
@@ -1048,21 +1042,18 @@ impl LivenessIndex {
 
     /// Follow a target through recorded redirects to its final answer.
     pub fn liveness(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
-        self.answer(rules, target, false)
+        self.answer(rules, target, detect::Claim::Reachable)
     }
 
-    /// Like [`liveness`](Self::liveness), for a link that claims to lead to
-    /// the online application: a news item, or a page of the city's own
-    /// scope that offers no application, does not hold the claim.
-    pub fn application(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
-        self.answer(rules, target, true)
-    }
-
-    fn answer(
+    /// Follow a target through recorded redirects and judge it by what the
+    /// link claims: a link to the application must not end on a news item
+    /// (nor, on the city's own sites, on a page that does not offer it); a
+    /// frame must hold an application form.
+    pub fn answer(
         &self,
         rules: &crate::catalogue::CrawlRules,
         target: &str,
-        application: bool,
+        claim: detect::Claim,
     ) -> Liveness {
         let canon = |s: &str| {
             Url::parse(s)
@@ -1083,20 +1074,24 @@ impl LivenessIndex {
             match (s.status, &s.location) {
                 (Some(st), _) if (200..300).contains(&st) || st == 304 => {
                     // A link that leads to a news item announces the service;
-                    // the news item is not the application.
-                    // A same-site link counts only when it leads to a page
-                    // that itself offers the application; an information
-                    // page named "… beantragen" in a directory does not.
-                    return if !application {
-                        Liveness::Alive
-                    } else if s.news {
-                        Liveness::NotAnApplication("the target is a news item".into())
-                    } else if s.own_page && !s.offers_application {
-                        Liveness::NotAnApplication(
-                            "the linked page of the city offers no online application".into(),
-                        )
-                    } else {
-                        Liveness::Alive
+                    // the news item is not the application. A same-site link
+                    // holds only when the page it leads to offers the
+                    // application for the same service (`detect::verdicts`).
+                    return match claim {
+                        detect::Claim::Reachable => Liveness::Alive,
+                        _ if s.news => {
+                            Liveness::NotAnApplication("the target is a news item".into())
+                        }
+                        _ if s.own_page => Liveness::OwnPage {
+                            url: current,
+                            offers_any: s.offers_application,
+                        },
+                        detect::Claim::Embedded if !s.offers_application => {
+                            Liveness::NotAnApplication(
+                                "the framed page holds no application form".into(),
+                            )
+                        }
+                        _ => Liveness::Alive,
                     };
                 }
                 (Some(st), Some(loc)) if (300..400).contains(&st) => {
