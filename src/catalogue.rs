@@ -145,6 +145,7 @@ struct RawSignals {
     contact: RawPhraseList,
     search: RawPhraseList,
     news: RawPhraseList,
+    service_section: RawPhraseList,
 }
 
 #[derive(Deserialize)]
@@ -282,6 +283,11 @@ pub struct Signals {
     pub search: PhraseSet,
     /// Wording that marks a page as a news item.
     pub news: PhraseSet,
+    /// Headings of the parts of a service description ("Online-Antrag",
+    /// "Unterlagen", "Kosten", "Wie beantrage ich …?"): a section headed so
+    /// belongs to the page's service; any other heading that names no
+    /// service opens a section about something else.
+    pub service_section: PhraseSet,
 }
 
 /// Selectors that find main content and boilerplate.
@@ -550,6 +556,7 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
         contact: list(&raw.contact),
         search: list(&raw.search),
         news: list(&raw.news),
+        service_section: list(&raw.service_section),
     };
     finish(signals, problems)
 }
@@ -565,8 +572,13 @@ fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, 
         let host = p.host.get_ref().to_ascii_lowercase();
         let at = p.host.span().start;
         let bare = host.strip_prefix("*.").unwrap_or(&host);
+        // A whole top-level domain only where a state owns it (.nrw, .bayern),
+        // never a generic one.
+        let regional_tld = host.starts_with("*.")
+            && bare.len() >= 3
+            && !["com", "net", "org", "info", "biz", "eu", "online", "app"].contains(&bare);
         let valid_host = !bare.is_empty()
-            && bare.contains('.')
+            && (bare.contains('.') || regional_tld)
             && bare
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');

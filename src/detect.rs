@@ -90,6 +90,10 @@ pub struct PageFindings {
     pub signals: Vec<Signal>,
     #[serde(default)]
     pub news: bool,
+    /// The page holds an application form of its own (whatever service it
+    /// serves): what a link or frame that leads here may rest on.
+    #[serde(default)]
+    pub application_form: bool,
 }
 
 impl PageFindings {
@@ -134,6 +138,8 @@ pub enum Claim {
     /// The page shows the target in a frame: the frame must hold an
     /// application form.
     Embedded,
+    /// The link leads to the service's form (a form assistant page).
+    Form,
 }
 
 /// Liveness of a link target, as the crawl saw it.
@@ -164,6 +170,16 @@ const EXCERPT_MAX: usize = 400;
 const NAV_BAR_LINK_SHARE: f64 = 0.6;
 /// A link whose text makes up this share of its sentence stands alone.
 const LONE_LINK_SHARE: f64 = 0.8;
+
+/// What the section around a piece of text is about.
+enum Section {
+    /// Its heading names these services.
+    Named(Vec<ServiceId>),
+    /// A part of the page's own service description, or no heading yet.
+    Page,
+    /// A heading that names no service: something else.
+    Other,
+}
 
 /// Score thresholds for aboutness. Title and main heading are strong; the URL
 /// and breadcrumb medium; mentions in the running text weak. Link texts
@@ -269,17 +285,69 @@ pub fn analyze(
         ids.dedup();
         ids.iter().map(|&i| cat.services[i].id.clone()).collect()
     };
-    // Which services a local piece of text belongs to.
-    let attribute = |local: &str, sentence: &str| -> Vec<ServiceId> {
+    // A page whose title names no service but whose headings do is divided
+    // by service (an office's page: "Standesamt" with "Eheschließung",
+    // "Urkunden", "Sterbefall"); elsewhere headings are aspects of the one
+    // service ("Pflichtumtausch" on the Führerschein page).
+    let sectioned =
+        named_title.is_empty() && named_h1.is_empty() && named_heads.iter().any(|h| !h.is_empty());
+    // The section a piece of text stands in (see [`Section`]).
+    let section_of = |at: usize| -> Section {
+        let Some(i) = page.heading_spans.iter().rposition(|h| h.start <= at) else {
+            return Section::Page;
+        };
+        let named = named_in(&heads[i]);
+        if !named.is_empty() {
+            Section::Named(named)
+        } else if !sectioned || sig.service_section.is_match(&heads[i]) {
+            Section::Page
+        } else {
+            Section::Other
+        }
+    };
+    // Forms and level-4 statements describe the service of their section,
+    // else of their page; a section about something else claims them.
+    // `None`: a page about nothing, where their own words must say.
+    let describes = |at: usize| -> Option<Vec<ServiceId>> {
+        match section_of(at) {
+            Section::Named(named) => Some(named),
+            Section::Other => Some(Vec::new()),
+            Section::Page if !about_ids.is_empty() => Some(about_ids.clone()),
+            Section::Page => None,
+        }
+    };
+    // Which services a local piece of text belongs to: those its own
+    // words name, else its sentence, else its section, else the page. Of
+    // several services named, those the section or page is about win
+    // ("Gewerbeanzeige, Auswahl Ummeldung/Abmeldung" on the Gewerbe page).
+    let attribute = |local: &str, sentence: &str, at: usize| -> Vec<ServiceId> {
+        let section = section_of(at);
+        let context: &[ServiceId] = match &section {
+            Section::Named(named) => named,
+            Section::Other => &[],
+            Section::Page => &about_ids,
+        };
+        let narrow = |named: Vec<ServiceId>| -> Vec<ServiceId> {
+            let both: Vec<ServiceId> = named
+                .iter()
+                .filter(|s| context.contains(s))
+                .cloned()
+                .collect();
+            if named.len() > 1 && !both.is_empty() {
+                both
+            } else {
+                named
+            }
+        };
         let own = named_in(local);
         if !own.is_empty() {
-            return own;
+            return narrow(own);
         }
         let sent = named_in(sentence);
         if !sent.is_empty() {
-            return sent;
+            return narrow(sent);
         }
-        about_ids.clone()
+        context.to_vec()
     };
     // How much of a sentence is link text: a run of links with little else
     // is a navigation bar inside the content ("Startseite | Formulare |
@@ -301,13 +369,17 @@ pub fn analyze(
         let covered: usize = inside.iter().map(|l| alnum((*l).clone())).sum();
         (inside.len(), covered as f64 / total as f64)
     };
-    let previous_sentence = |s_range: &Range<usize>| -> &str {
-        sents
-            .iter()
-            .rev()
-            .find(|s| s.end <= s_range.start)
-            .and_then(|s| page.main_text.get(s.clone()))
-            .unwrap_or_default()
+    // What introduces a piece of text: the sentences before it in its own
+    // block, or else the block (paragraph) before it.
+    let intro_of = |at: usize| -> &str {
+        let before = page.main_text.get(..at).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let same = before[line_start..].trim();
+        if !same.is_empty() {
+            return same;
+        }
+        let prev = before[..line_start].trim_end();
+        prev[prev.rfind('\n').map_or(0, |i| i + 1)..].trim()
     };
 
     // A news item announces; its links and forms are not the application.
@@ -343,7 +415,7 @@ pub fn analyze(
                 .as_ref()
                 .is_none_or(|c| c.0 == SignalKind::FormDownload)
         {
-            let with_intro = fold(&format!("{}\n{sentence}", previous_sentence(&s_range)));
+            let with_intro = fold(&format!("{}\n{sentence}", intro_of(s_range.start)));
             if let Some(c) = classify_link(cat, ctx, link, &anchor_f, &with_intro, &target_f)
                 .filter(|c| classified.as_ref().is_none_or(|k| c.1 > k.1))
             {
@@ -354,7 +426,7 @@ pub fn analyze(
         let services = if nav_bar {
             named_in(&local)
         } else {
-            attribute(&local, &sent_f)
+            attribute(&local, &sent_f, span.start)
         };
         if services.is_empty() {
             continue;
@@ -393,6 +465,7 @@ pub fn analyze(
         }
     }
 
+    let mut application_form = false;
     for form in forms {
         let text_f = fold(&form.text);
         let action_f = fold(&percent_decode(link_path(&form.action)));
@@ -400,20 +473,8 @@ pub fn analyze(
         if sig.search.is_match(&both) && form.fields <= 2 {
             continue;
         }
-        // A form belongs to what its page is about; its field labels and
-        // options ("Anmeldung / Ummeldung / Abmeldung") describe data. Only
-        // on a page about nothing do its words or intro name the service.
-        let intro = previous_sentence(&form.span);
+        let intro = intro_of(form.span.start);
         let intro_f = fold(intro);
-        let services = if about_ids.is_empty() {
-            attribute(&text_f, &intro_f)
-        } else {
-            about_ids.clone()
-        };
-        if services.is_empty() {
-            continue;
-        }
-        let excerpt = form_excerpt(&page.main_text, &sents, &form.span);
         // What the form is *for* shows in where it lives and where it sends
         // (host, page path and title, action path) and in its submit label;
         // field labels ("Wunschtermin", "Ihre Nachricht") describe data, not
@@ -479,6 +540,15 @@ pub fn analyze(
             } else {
                 continue;
             };
+        if kind == SignalKind::WebForm && cancelled.is_none() {
+            application_form = true;
+        }
+        // A form belongs to what its section or page is about; its field
+        // labels and options ("Anmeldung / Ummeldung / Abmeldung") describe
+        // data, and a sentence before it may name services in passing. Only
+        // on a page about nothing do its own words name the service.
+        let services = describes(form.span.start).unwrap_or_else(|| named_in(&text_f));
+        let excerpt = form_excerpt(&page.main_text, &sents, &form.span);
         for svc in services {
             signals.push(Signal {
                 service: svc,
@@ -534,10 +604,9 @@ pub fn analyze(
         // Like a form, the statement describes what its page is about;
         // services it names are documents no longer needed ("Sie müssen
         // keine Meldebescheinigung vorlegen").
-        let services = if about_ids.is_empty() {
-            named_in(&f.text)
-        } else {
-            about_ids.clone()
+        let services = match describes(s_range.start) {
+            Some(v) if !v.is_empty() => v,
+            _ => named_in(&f.text),
         };
         for svc in services {
             signals.push(Signal {
@@ -559,6 +628,7 @@ pub fn analyze(
         about,
         signals,
         news,
+        application_form,
     }
 }
 
@@ -700,8 +770,9 @@ struct Named<'c> {
 /// "Fahrzeug abmelden" the vehicle, not the residence.
 fn named<'c>(cat: &'c Catalogue, folded: &str) -> Vec<Named<'c>> {
     let mut all: Vec<Named<'c>> = Vec::new();
+    let words = crate::text::Words::new(folded);
     for (i, svc) in cat.services.iter().enumerate() {
-        for (term, range) in svc.terms.find_all_terms(folded) {
+        for (term, range) in svc.terms.find_all_terms(&words) {
             all.push(Named {
                 service: i,
                 term,
@@ -859,6 +930,9 @@ impl Resolver<'_> {
         let claim = match s.kind {
             SignalKind::ApplicationLink => Claim::Application,
             SignalKind::EmbeddedForm => Claim::Embedded,
+            SignalKind::FormDownload if Url::parse(t).is_ok_and(|u| !is_document(&u)) => {
+                Claim::Form
+            }
             _ => Claim::Reachable,
         };
         match (self.liveness)(t, claim) {
@@ -867,14 +941,24 @@ impl Resolver<'_> {
             Liveness::Unknown(why) => Some(format!("link not verified: {why}")),
             Liveness::NotAnApplication(why) => Some(why),
             Liveness::OwnPage { url, offers_any } => {
+                // A form link needs the service's form there; an application
+                // link its application (or, on a page about no service, an
+                // application form of its own).
+                let (need, offers_any) = match claim {
+                    Claim::Form => (Level::FormAssistant, false),
+                    _ => (Level::Online, offers_any),
+                };
                 let holds = hops > 0
                     && match self.by_url.get(url.as_str()) {
-                        Some(f) => self.offers(f, &s.service, hops - 1, offers_any),
+                        Some(f) => self.offers(f, &s.service, hops - 1, need, offers_any),
                         None => offers_any,
                     };
-                (!holds).then(|| {
-                    "the linked page of the city offers no online application for the service"
-                        .to_string()
+                (!holds).then(|| match claim {
+                    Claim::Form => {
+                        "the linked page of the city has no form for the service".to_string()
+                    }
+                    _ => "the linked page of the city offers no online application for the service"
+                        .to_string(),
                 })
             }
         }
@@ -882,11 +966,18 @@ impl Resolver<'_> {
 
     /// Whether a page offers the online application for `svc`: a signal of
     /// its own that holds, or (a page about no service) an application form.
-    fn offers(&self, f: &PageFindings, svc: &ServiceId, hops: u8, offers_any: bool) -> bool {
+    fn offers(
+        &self,
+        f: &PageFindings,
+        svc: &ServiceId,
+        hops: u8,
+        need: Level,
+        offers_any: bool,
+    ) -> bool {
         let own = f.signals.iter().any(|s| {
             &s.service == svc
                 && s.cancelled.is_none()
-                && s.level >= Level::Online
+                && s.level >= need
                 && s.kind != SignalKind::Transaction
                 && self.target_fails(s, hops).is_none()
         });

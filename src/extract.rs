@@ -57,8 +57,11 @@ pub struct Form {
 pub struct Page {
     pub title: String,
     pub h1: Vec<String>,
-    /// h2/h3 headings inside the main content.
+    /// h2–h4 headings inside the main content.
     pub headings: Vec<String>,
+    /// Where each of `headings` stands in `main_text`: a heading opens a
+    /// section, and a page about several services has one per service.
+    pub heading_spans: Vec<Range<usize>>,
     pub breadcrumb: String,
     /// Main content as text; blocks are separated by `\n`.
     pub main_text: String,
@@ -134,6 +137,11 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
             .collect();
         encoding_rs::Encoding::for_label(label.as_bytes())
     };
+    // A header that claims UTF-8 for bytes that are not (an old CMS behind a
+    // server configured for UTF-8) is wrong: the page's own declaration or
+    // detection decide instead, or every umlaut would be lost.
+    let from_header =
+        from_header.filter(|e| *e != encoding_rs::UTF_8 || std::str::from_utf8(bytes).is_ok());
     let enc = from_header.or_else(from_meta);
     match enc {
         Some(e) => e.decode_without_bom_handling(bytes).0.into_owned(),
@@ -164,27 +172,125 @@ fn charset_param(ct: &str) -> Option<String> {
 
 /// Compiled selectors of the catalogue's page rules.
 pub struct Extractor {
-    main: Vec<Selector>,
-    boilerplate: Vec<Selector>,
-    breadcrumb: Vec<Selector>,
-    any_link: Selector,
+    main: Vec<Sel>,
+    boilerplate: Vec<Sel>,
+    breadcrumb: Vec<Sel>,
     buttons: Selector,
-    frames: Selector,
-    title: Selector,
-    h1: Selector,
-    base: Selector,
-    meta_refresh: Selector,
     onclick_url: regex::Regex,
 }
 
-fn sel(s: &str) -> Option<Selector> {
-    Selector::parse(s).ok()
+/// A catalogue selector. Most are one compound of a tag, ids, classes and
+/// attribute tests (`nav`, `#inhalt`, `.menu`, `[class*=cookie]`,
+/// `nav[aria-label*=Brotkrümel]`): those are matched directly, which is much
+/// cheaper than the general matcher; anything else goes through it.
+struct Sel {
+    fast: Option<Vec<Simple>>,
+    full: Selector,
+}
+
+/// One part of a simple compound selector.
+enum Simple {
+    Tag(String),
+    Id(String),
+    Class(String),
+    Has(String),
+    Equals(String, String),
+    Contains(String, String),
+}
+
+impl Sel {
+    fn new(s: &str) -> Option<Sel> {
+        let full = Selector::parse(s).ok()?;
+        Some(Sel {
+            fast: simple_compound(s.trim()),
+            full,
+        })
+    }
+
+    fn matches(&self, e: &ElementRef) -> bool {
+        let Some(parts) = &self.fast else {
+            return self.full.matches(e);
+        };
+        let el = e.value();
+        parts.iter().all(|p| match p {
+            Simple::Tag(t) => el.name() == t,
+            Simple::Id(v) => el.id() == Some(v.as_str()),
+            Simple::Class(v) => el.classes().any(|c| c == v),
+            Simple::Has(a) => el.attr(a).is_some(),
+            Simple::Equals(a, v) => el.attr(a) == Some(v.as_str()),
+            Simple::Contains(a, v) => el
+                .attr(a)
+                .is_some_and(|x| !v.is_empty() && x.contains(v.as_str())),
+        })
+    }
+}
+
+/// Parse `tag#id.class[attr][attr=v][attr*=v]`, or `None` for anything
+/// else (combinators, pseudo-classes, other operators, attributes whose
+/// values HTML compares case-insensitively).
+fn simple_compound(s: &str) -> Option<Vec<Simple>> {
+    const CASE_FREE_ATTRS: [&str; 6] = ["type", "lang", "dir", "align", "http-equiv", "charset"];
+    let ident_end = |t: &str| {
+        t.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(t.len())
+    };
+    let mut parts = Vec::new();
+    let mut rest = s;
+    let tag_len = ident_end(rest);
+    if tag_len > 0 {
+        parts.push(Simple::Tag(rest[..tag_len].to_ascii_lowercase()));
+        rest = &rest[tag_len..];
+    }
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '#' | '.' => {
+                let n = ident_end(&rest[1..]);
+                if n == 0 {
+                    return None;
+                }
+                let v = rest[1..1 + n].to_string();
+                parts.push(if c == '#' {
+                    Simple::Id(v)
+                } else {
+                    Simple::Class(v)
+                });
+                rest = &rest[1 + n..];
+            }
+            '[' => {
+                let close = rest.find(']')?;
+                let inner = &rest[1..close];
+                rest = &rest[close + 1..];
+                let (name, op, value) = match inner.find(['=', '*', '^', '$', '~', '|']) {
+                    None => (inner, "", ""),
+                    Some(i) if inner[i..].starts_with("*=") => (&inner[..i], "*=", &inner[i + 2..]),
+                    Some(i) if inner[i..].starts_with('=') => (&inner[..i], "=", &inner[i + 1..]),
+                    Some(_) => return None,
+                };
+                let name = name.trim().to_ascii_lowercase();
+                if name.is_empty()
+                    || ident_end(&name) != name.len()
+                    || CASE_FREE_ATTRS.contains(&name.as_str())
+                    || value.contains([' ', '\\'])
+                {
+                    return None;
+                }
+                let value = value.trim().trim_matches(['"', '\'']).to_string();
+                parts.push(match op {
+                    "" => Simple::Has(name),
+                    "=" => Simple::Equals(name, value),
+                    _ => Simple::Contains(name, value),
+                });
+            }
+            _ => return None,
+        }
+    }
+    (!parts.is_empty()).then_some(parts)
 }
 
 impl Extractor {
     pub fn new(rules: &PageRules) -> Self {
         // Catalogue selectors were validated on load; fixed ones are literals.
-        let compile = |v: &[String]| v.iter().filter_map(|s| sel(s)).collect::<Vec<_>>();
+        let compile = |v: &[String]| v.iter().filter_map(|s| Sel::new(s)).collect::<Vec<_>>();
         // Literal selectors and regexes: not input-dependent, so a failure is
         // a programming error caught by the unit tests.
         let fixed = |s: &str| Selector::parse(s).expect("literal selector parses");
@@ -192,13 +298,7 @@ impl Extractor {
             main: compile(&rules.main),
             boilerplate: compile(&rules.boilerplate),
             breadcrumb: compile(&rules.breadcrumb),
-            any_link: fixed("a[href], area[href]"),
             buttons: fixed("[onclick], [data-href], [data-url], [data-link]"),
-            frames: fixed("iframe[src], frame[src]"),
-            title: fixed("title"),
-            h1: fixed("h1"),
-            base: fixed("base[href]"),
-            meta_refresh: fixed("meta[http-equiv]"),
             onclick_url: regex::Regex::new(r#"['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[\w\-./]+\.(?:html?|php|aspx?|jsp)(?:\?[^'"\s]*)?)['"]"#)
                 .expect("literal regex compiles"),
         }
@@ -207,35 +307,66 @@ impl Extractor {
     /// Parse an HTML document fetched from `url`.
     pub fn page(&self, html: &str, url: &Url) -> Page {
         let doc = Html::parse_document(cut_at_depth(html, MAX_DEPTH));
-        let base = doc
-            .select(&self.base)
-            .next()
-            .and_then(|b| b.attr("href"))
+        // One pass over the elements collects what every rule needs; the
+        // catalogue's selectors are tested per element (most are a tag, id,
+        // class or attribute and take the fast path).
+        let mut base_href = None;
+        let mut title_el = None;
+        let mut h1s = Vec::new();
+        let mut boiler_hits = Vec::new();
+        let mut crumb_first: Vec<Option<ElementRef>> = vec![None; self.breadcrumb.len()];
+        let mut main_hits: Vec<Vec<ElementRef>> = vec![Vec::new(); self.main.len()];
+        let mut anchors = Vec::new();
+        let mut frames = Vec::new();
+        let mut metas = Vec::new();
+        for node in doc.root_element().descendants() {
+            let Some(e) = ElementRef::wrap(node) else {
+                continue;
+            };
+            let el = e.value();
+            match el.name() {
+                "base" if base_href.is_none() => base_href = el.attr("href"),
+                "title" if title_el.is_none() => title_el = Some(e),
+                "h1" => h1s.push(e),
+                "a" | "area" if el.attr("href").is_some() => anchors.push(e),
+                "iframe" | "frame" if el.attr("src").is_some() => frames.push(e),
+                "meta" if el.attr("http-equiv").is_some() => metas.push(e),
+                _ => {}
+            }
+            if self.boilerplate.iter().any(|s| s.matches(&e)) {
+                boiler_hits.push(e.id());
+            }
+            for (i, s) in self.breadcrumb.iter().enumerate() {
+                if crumb_first[i].is_none() && s.matches(&e) {
+                    crumb_first[i] = Some(e);
+                }
+            }
+            for (i, s) in self.main.iter().enumerate() {
+                if s.matches(&e) {
+                    main_hits[i].push(e);
+                }
+            }
+        }
+        let base = base_href
             .and_then(|h| url.join(h.trim()).ok())
             .unwrap_or_else(|| url.clone());
 
-        let title = doc
-            .select(&self.title)
-            .next()
+        let title = title_el
             .map(|t| squash_ws(&t.text().collect::<String>()))
             .unwrap_or_default();
 
         // Boilerplate nodes, except those that hold the page's h1 (many
         // sites put the h1 inside a <header> of the article).
         let mut h1_ancestors = HashSet::new();
-        for h in doc.select(&self.h1).take(8) {
+        for h in h1s.iter().take(8) {
             for a in h.ancestors() {
                 h1_ancestors.insert(a.id());
             }
         }
-        let mut boiler = HashSet::new();
-        for s in &self.boilerplate {
-            for e in doc.select(s) {
-                if !h1_ancestors.contains(&e.id()) {
-                    boiler.insert(e.id());
-                }
-            }
-        }
+        let boiler: HashSet<_> = boiler_hits
+            .into_iter()
+            .filter(|id| !h1_ancestors.contains(id))
+            .collect();
         // Every node inside boilerplate, computed once (linear in the page).
         let mut inside_boiler = HashSet::new();
         for id in &boiler {
@@ -248,24 +379,24 @@ impl Extractor {
         }
         let in_boiler = |e: &ElementRef| -> bool { inside_boiler.contains(&e.id()) };
 
-        let h1 = doc
-            .select(&self.h1)
+        let h1 = h1s
+            .iter()
             .filter(|e| !in_boiler(e) || h1_ancestors.contains(&e.id()))
             .map(|e| squash_ws(&e.text().collect::<String>()))
             .filter(|t| !t.is_empty())
             .collect();
 
-        let breadcrumb = self
-            .breadcrumb
+        let breadcrumb = crumb_first
             .iter()
-            .find_map(|s| doc.select(s).next())
+            .find_map(|e| *e)
             .map(|e| squash_ws(&e.text().collect::<String>()))
             .unwrap_or_default();
 
         // Main content: the first main selector whose element has text.
-        let main = self.main.iter().find_map(|s| {
-            doc.select(s)
+        let main = main_hits.iter().find_map(|hits| {
+            hits.iter()
                 .find(|e| !in_boiler(e) && e.text().any(|t| !t.trim().is_empty()))
+                .copied()
         });
         let main_found = main.is_some();
         let root = main.or_else(|| {
@@ -288,7 +419,7 @@ impl Extractor {
 
         // Every other link of the document, for crawling only.
         let mut seen_nodes: HashSet<_> = main_ids;
-        for e in doc.select(&self.any_link).chain(doc.select(&self.frames)) {
+        for e in anchors.into_iter().chain(frames) {
             if seen_nodes.insert(e.id()) {
                 let attr = if matches!(e.value().name(), "iframe" | "frame") {
                     "src"
@@ -311,7 +442,7 @@ impl Extractor {
             }
         }
         // <meta http-equiv="refresh" content="0; url=…">: old sites redirect so.
-        for m in doc.select(&self.meta_refresh) {
+        for m in metas {
             let is_refresh = m
                 .attr("http-equiv")
                 .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
@@ -418,7 +549,7 @@ impl Extractor {
                             if name == "form" {
                                 open_forms.push((node.id(), text.len(), FormAcc::default()));
                             }
-                            if matches!(name, "h2" | "h3") {
+                            if matches!(name, "h2" | "h3" | "h4") {
                                 open_heads.push((node.id(), text.len()));
                             }
                             if let Some((_, _, acc)) = open_forms.last_mut() {
@@ -476,6 +607,7 @@ impl Extractor {
                             let h = squash_ws(text.get(start..).unwrap_or_default());
                             if !h.is_empty() {
                                 page.headings.push(h);
+                                page.heading_spans.push(start..text.len());
                             }
                         }
                     }
@@ -839,6 +971,56 @@ mod tests {
         }
     }
 
+    #[test]
+    fn fast_selectors_agree_with_the_general_matcher() {
+        let cat = crate::catalogue::Catalogue::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let mut sources: Vec<String> = cat.page.main.clone();
+        sources.extend(cat.page.boilerplate.iter().cloned());
+        sources.extend(cat.page.breadcrumb.iter().cloned());
+        sources.extend(
+            [
+                "div.a.b",
+                "NAV",
+                "[data-x]",
+                "[role=main]",
+                "p[class*=\"co\"]",
+                "div > p",
+                "a:hover",
+                "[lang=de]",
+                "[class~=x]",
+                "li:first-child",
+                "#Main",
+            ]
+            .map(String::from),
+        );
+        let html = r#"<html><body><header class="Header header">h</header>
+            <nav aria-label="Brotkrümelnavigation" class="nav menu">n</nav>
+            <div id="main" class="a b" role="main" data-x="1"><p class="cookie-note co">c</p>
+            <p lang="DE" class="x y">t</p><ul><li>1</li><li>2</li></ul></div>
+            <div id="Main" hidden aria-hidden="true" class="teaser content">x</div>
+            <aside id="sidebar" itemtype="https://schema.org/BreadcrumbList">s</aside>
+            <footer id="footer" class="footer">f</footer></body></html>"#;
+        let doc = Html::parse_document(html);
+        let mut fast_used = 0;
+        for src in &sources {
+            let Some(sel) = Sel::new(src) else { continue };
+            fast_used += usize::from(sel.fast.is_some());
+            for node in doc.root_element().descendants() {
+                let Some(e) = ElementRef::wrap(node) else {
+                    continue;
+                };
+                assert_eq!(
+                    sel.matches(&e),
+                    sel.full.matches(&e),
+                    "{src} on <{}>",
+                    e.value().name()
+                );
+            }
+        }
+        // The catalogue's selectors are simple enough to take the fast path.
+        assert!(fast_used >= cat.page.boilerplate.len(), "{fast_used}");
+    }
+
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap_or_else(|e| panic!("{e}"))
     }
@@ -897,6 +1079,19 @@ mod tests {
         assert!(page.document && page.title.contains("Musterstadt"));
         assert!(pdf_text(b"%PDF-1.4 garbage", std::time::Duration::from_secs(5)).is_err());
         assert!(pdf_text(b"<html>", std::time::Duration::from_secs(5)).is_err());
+    }
+
+    #[test]
+    fn a_wrong_utf8_header_yields_to_the_page() {
+        let mut body =
+            b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>Die Anmeldung l".to_vec();
+        body.push(0xE4); // ä in Latin-1
+        body.extend_from_slice(b"uft digital.</p></body></html>");
+        let text = decode(&body, Some("text/html; charset=utf-8"));
+        assert!(text.contains("läuft"), "{text}");
+        // A correct UTF-8 header stays in charge.
+        let utf8 = "<p>läuft</p>".as_bytes();
+        assert!(decode(utf8, Some("text/html; charset=utf-8")).contains("läuft"));
     }
 
     #[test]

@@ -237,8 +237,8 @@ pub struct PageRecord {
     /// A page of the city's own scope that was read (not only checked alive).
     #[serde(default)]
     pub own_page: bool,
-    /// The page itself offers an online application (a form, a portal or
-    /// application link): what a same-site link must lead to, to count.
+    /// The page itself holds an application form or a portal login: what a
+    /// frame, or a same-site link to a page about no service, must lead to.
     #[serde(default)]
     pub offers_application: bool,
 }

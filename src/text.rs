@@ -31,6 +31,8 @@ impl Folded {
     pub fn new(original: &str) -> Self {
         let expansions = elisions(original);
         let mut next_expansion = expansions.iter().peekable();
+        let ends = sentence_ends(original);
+        let mut next_end = ends.iter().copied().peekable();
         let mut text = String::with_capacity(original.len());
         let mut map = Vec::with_capacity(original.len());
         let mut pending_space: Option<usize> = None;
@@ -58,6 +60,15 @@ impl Folded {
             let mut push = |s: &str, text: &mut String, map: &mut Vec<Range<usize>>| {
                 if let Some(sp) = pending_space.take() {
                     if !text.is_empty() {
+                        // A sentence end between two words becomes a mark
+                        // word that no phrase token matches or gaps across.
+                        if next_end.next_if(|e| *e <= i).is_some() {
+                            while next_end.next_if(|e| *e <= i).is_some() {}
+                            text.push(' ');
+                            map.push(sp..i);
+                            text.push(SENTENCE_MARK);
+                            map.push(sp..i);
+                        }
                         text.push(' ');
                         map.push(sp..i);
                     }
@@ -108,6 +119,21 @@ impl Folded {
         };
         start..end.max(start)
     }
+}
+
+/// Stands in folded text where a sentence ends (see [`Folded::new`]).
+pub const SENTENCE_MARK: char = '\u{1f}';
+
+/// Byte offsets where sentences of `original` end (all but the last).
+fn sentence_ends(original: &str) -> Vec<usize> {
+    if !original.contains(['.', '!', '?', ';', '\n']) {
+        return Vec::new();
+    }
+    let s = sentences(original);
+    s.iter()
+        .take(s.len().saturating_sub(1))
+        .map(|r| r.end)
+        .collect()
 }
 
 /// A truncated word ("Um-") and the full words it may stand for.
@@ -422,9 +448,59 @@ impl Phrase {
                 // Folded text has no sentence marks: a bounded gap keeps
                 // "Gewerbe ... anmelden" from joining words paragraphs apart.
                 let last = (wi + 1 + MAX_GAP_WORDS).min(words.len());
-                (wi + 1..last).find_map(|next| self.match_at(words, next, ti + 2, text))
+                (wi + 1..last)
+                    .take_while(|&next| {
+                        text.get(words[next].clone())
+                            .is_none_or(|w| !w.starts_with(SENTENCE_MARK))
+                    })
+                    .find_map(|next| self.match_at(words, next, ti + 2, text))
             }
             Some(_) => self.match_at(words, wi + 1, ti + 1, text),
+        }
+    }
+}
+
+/// A folded text with its words sorted, for asking many phrases about one
+/// long text: whether a phrase can occur is then a few binary searches
+/// instead of a scan of the whole text per phrase word.
+pub struct Words<'a> {
+    text: &'a str,
+    ranges: Vec<Range<usize>>,
+    sorted: Vec<&'a str>,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(folded: &'a str) -> Self {
+        let ranges = words(folded);
+        let mut sorted: Vec<&str> = ranges
+            .iter()
+            .filter_map(|r| folded.get(r.clone()))
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        Words {
+            text: folded,
+            ranges,
+            sorted,
+        }
+    }
+
+    fn has_prefix(&self, p: &str) -> bool {
+        let i = self.sorted.partition_point(|w| *w < p);
+        self.sorted.get(i).is_some_and(|w| w.starts_with(p))
+    }
+
+    fn has_word(&self, p: &str) -> bool {
+        self.sorted.binary_search(&p).is_ok()
+    }
+
+    fn may_hold(&self, t: &Token) -> bool {
+        match t {
+            Token::Prefix(p) => self.has_prefix(p),
+            Token::Whole(p) => self.has_word(p),
+            Token::Inner(p) | Token::Suffix(p) => self.text.contains(p.as_str()),
+            Token::Any(alts) => alts.iter().any(|a| self.may_hold(a)),
+            Token::Gap => true,
         }
     }
 }
@@ -474,14 +550,16 @@ impl PhraseSet {
 
     /// All matches of all phrases with the phrase's source, in text order;
     /// of overlapping matches only the longest is kept.
-    pub fn find_all_terms(&self, folded: &str) -> Vec<(&str, Range<usize>)> {
+    pub fn find_all_terms(&self, text: &Words) -> Vec<(&str, Range<usize>)> {
         let mut out: Vec<(&str, Range<usize>)> = Vec::new();
-        let mut words_cache: Option<Vec<Range<usize>>> = None;
         let mut buf = Vec::new();
-        for p in self.0.iter().filter(|p| p.may_occur(folded)) {
-            let words = words_cache.get_or_insert_with(|| words(folded));
+        for p in self
+            .0
+            .iter()
+            .filter(|p| p.tokens.iter().all(|t| text.may_hold(t)))
+        {
             buf.clear();
-            p.find_all_in(words, folded, &mut buf);
+            p.find_all_in(&text.ranges, text.text, &mut buf);
             out.extend(buf.drain(..).map(|r| (p.source(), r)));
         }
         out.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
@@ -639,6 +717,16 @@ mod tests {
         let Some(r) = r else { panic!("no match") };
         let o = f.original_range(&r);
         assert_eq!(&orig[o], "Eheschließung");
+    }
+
+    #[test]
+    fn phrases_stay_inside_their_sentence() {
+        let f = fold("Termine können online reserviert werden. Die Anmeldung erfolgt persönlich.");
+        assert!(!p("online ... anmeld").is_match(&f), "{f:?}");
+        assert!(p("anmeld ... persoenlich").is_match(&f));
+        assert!(!p("werden die").is_match(&f));
+        // Abbreviations do not end a sentence.
+        assert!(p("z b ... ausweis").is_match(&fold("Bitte bringen Sie z. B. Ihren Ausweis mit.")));
     }
 
     #[test]

@@ -34,24 +34,27 @@ async fn detection_quality_on_the_labelled_corpus() {
     );
 }
 
-/// A second corpus (`fixtures/holdout/`), written by other authors who never
-/// saw the detector: whole small city sites with every hard case. It was a
-/// blind test once; the detector was improved on its misses (mechanisms,
-/// not its sentences), so it now guards against regressions.
+/// Two more corpora written by other authors who never saw the detector
+/// (`fixtures/holdout/`: 12 city sites, `fixtures/holdout2/`: 12 more).
+/// Each was a blind test once (online F1 0.873 and 0.94/0.89 when first
+/// run); the detector was then improved on their misses with mechanisms,
+/// not their sentences, so now they guard against regressions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn detection_quality_on_the_second_corpus() {
-    let dir = common::root().join("fixtures/holdout");
-    let out = corpus::evaluate(&dir, common::catalogue())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let s = corpus::score(&out);
-    let report = corpus::confusion_report(&out);
-    println!("{report}");
-    assert!(s.cases >= 12, "the second corpus has {} cases", s.cases);
-    assert!(
-        s.f1 >= MIN_ONLINE_F1 && s.exact_nonzero >= MIN_EXACT_LEVEL,
-        "online F1 {:.3} (floor {MIN_ONLINE_F1}), exact level {:.3} (floor {MIN_EXACT_LEVEL})\n{report}",
-        s.f1,
-        s.exact_nonzero
-    );
+async fn detection_quality_on_corpora_by_other_authors() {
+    for name in ["holdout", "holdout2"] {
+        let dir = common::root().join("fixtures").join(name);
+        let out = corpus::evaluate(&dir, common::catalogue())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = corpus::score(&out);
+        let report = corpus::confusion_report(&out);
+        println!("{name}\n{report}");
+        assert!(s.cases >= 12, "{name} has {} cases", s.cases);
+        assert!(
+            s.f1 >= MIN_ONLINE_F1 && s.exact_nonzero >= MIN_EXACT_LEVEL,
+            "{name}: online F1 {:.3} (floor {MIN_ONLINE_F1}), exact level {:.3} (floor {MIN_EXACT_LEVEL})\n{report}",
+            s.f1,
+            s.exact_nonzero
+        );
+    }
 }

@@ -1490,14 +1490,14 @@ fn analyse_body(
     );
     record.news = f.news;
     record.own_page = in_scope;
-    record.offers_application = f.signals.iter().any(|s| {
-        s.cancelled.is_none()
-            && s.level >= crate::types::Level::Online
-            && s.kind != detect::SignalKind::Transaction
-    }) || page
-        .forms
-        .iter()
-        .any(|f| f.has_file_upload || f.has_password);
+    // Whether the page itself holds an application form (or a portal
+    // login): what a frame or a same-site link that leads here may rest on.
+    // Its own links do not count: they are judged where they lead.
+    record.offers_application = f.application_form
+        || page
+            .forms
+            .iter()
+            .any(|f| f.has_file_upload || f.has_password);
     // Findings of pages outside the city's scope (portals behind a liveness
     // check) are not the city's evidence; only their liveness counts.
     if !f.is_empty() && in_scope {
