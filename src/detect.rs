@@ -213,7 +213,8 @@ pub fn analyze(
     let named_path = named(cat, &path_folded);
     let named_crumb = named(cat, &crumb);
     let named_heads: Vec<Vec<Named>> = heads.iter().map(|h| named(cat, h)).collect();
-    let named_main = named(cat, &main.text);
+    let main_words = crate::text::Words::new(&main.text);
+    let named_main = named_in_words(cat, &main_words);
     let mut about = Vec::new();
     for (si, svc) in cat.services.iter().enumerate() {
         let mut score = 0;
@@ -589,32 +590,35 @@ pub fn analyze(
     // Level 4 statements (electronic notice, once-only, end to end digital)
     // for the services the sentence or the page is about; whether they count
     // is decided over the whole run (see `verdicts`).
-    for s_range in &sents {
-        let sentence = &page.main_text[s_range.clone()];
-        let f = Folded::new(sentence);
-        let Some((p, r)) = sig.transaction.find(&f.text) else {
+    // Found in the main text at once (phrases never cross a sentence end);
+    // one statement per sentence.
+    let mut last_sentence: Option<Range<usize>> = None;
+    for (p, r) in sig.transaction.find_all_terms(&main_words) {
+        let o = main.original_range(&r);
+        let s_range = sentence_of(&o);
+        if last_sentence.as_ref() == Some(&s_range) {
             continue;
-        };
+        }
+        last_sentence = Some(s_range.clone());
+        let sentence_f = fold(page.main_text.get(s_range.clone()).unwrap_or_default());
         let cancelled = sig
             .negation
-            .find(&f.text)
+            .find(&sentence_f)
             .map(|(n, _)| format!("negated: \"{}\"", n.source()));
-        let o = f.original_range(&r);
-        let span = s_range.start + o.start..s_range.start + o.end;
         // Like a form, the statement describes what its page is about;
         // services it names are documents no longer needed ("Sie müssen
         // keine Meldebescheinigung vorlegen").
         let services = match describes(s_range.start) {
             Some(v) if !v.is_empty() => v,
-            _ => named_in(&f.text),
+            _ => named_in(&sentence_f),
         };
         for svc in services {
             signals.push(Signal {
                 service: svc,
                 kind: SignalKind::Transaction,
                 level: Level::Transaction,
-                rule: format!("full transaction: \"{}\"", p.source()),
-                excerpt: excerpt_marked(&page.main_text, s_range, &span),
+                rule: format!("full transaction: \"{p}\""),
+                excerpt: excerpt_marked(&page.main_text, &s_range, &o),
                 target: None,
                 cancelled: cancelled.clone(),
             });
@@ -769,10 +773,13 @@ struct Named<'c> {
 /// names the business registration, not the change of address, and
 /// "Fahrzeug abmelden" the vehicle, not the residence.
 fn named<'c>(cat: &'c Catalogue, folded: &str) -> Vec<Named<'c>> {
+    named_in_words(cat, &crate::text::Words::new(folded))
+}
+
+fn named_in_words<'c>(cat: &'c Catalogue, words: &crate::text::Words) -> Vec<Named<'c>> {
     let mut all: Vec<Named<'c>> = Vec::new();
-    let words = crate::text::Words::new(folded);
     for (i, svc) in cat.services.iter().enumerate() {
-        for (term, range) in svc.terms.find_all_terms(&words) {
+        for (term, range) in svc.terms.find_all_terms(words) {
             all.push(Named {
                 service: i,
                 term,

@@ -10,7 +10,7 @@ use crate::catalogue::PageRules;
 use crate::text::squash_ws;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use url::Url;
 
@@ -172,9 +172,9 @@ fn charset_param(ct: &str) -> Option<String> {
 
 /// Compiled selectors of the catalogue's page rules.
 pub struct Extractor {
-    main: Vec<Sel>,
-    boilerplate: Vec<Sel>,
-    breadcrumb: Vec<Sel>,
+    main: SelList,
+    boilerplate: SelList,
+    breadcrumb: SelList,
     buttons: Selector,
     onclick_url: regex::Regex,
 }
@@ -186,6 +186,106 @@ pub struct Extractor {
 struct Sel {
     fast: Option<Vec<Simple>>,
     full: Selector,
+}
+
+/// A list of selectors indexed by what an element must have for each to
+/// match (its tag, id or a class), so an element is tested only against
+/// the few that can match it, as browsers do with their rule hashes.
+struct SelList {
+    sels: Vec<Sel>,
+    by_tag: HashMap<String, Vec<usize>>,
+    by_id: HashMap<String, Vec<usize>>,
+    by_class: HashMap<String, Vec<usize>>,
+    /// Attribute tests (`[role=main]`, `[class*=cookie]`) by attribute name.
+    by_attr: HashMap<String, Vec<usize>>,
+    /// General selectors, tried on every element.
+    rest: Vec<usize>,
+}
+
+impl SelList {
+    fn new(sources: &[String]) -> Self {
+        let mut l = SelList {
+            sels: Vec::new(),
+            by_tag: HashMap::new(),
+            by_id: HashMap::new(),
+            by_class: HashMap::new(),
+            by_attr: HashMap::new(),
+            rest: Vec::new(),
+        };
+        for sel in sources.iter().filter_map(|s| Sel::new(s)) {
+            let i = l.sels.len();
+            // Key on the rarest part: an id, else a class, else the tag.
+            let part = |want: fn(&Simple) -> Option<&String>| {
+                sel.fast
+                    .as_ref()
+                    .and_then(|parts| parts.iter().find_map(want))
+                    .cloned()
+            };
+            let id = part(|p| match p {
+                Simple::Id(v) => Some(v),
+                _ => None,
+            });
+            let class = part(|p| match p {
+                Simple::Class(v) => Some(v),
+                _ => None,
+            });
+            let tag = part(|p| match p {
+                Simple::Tag(v) => Some(v),
+                _ => None,
+            });
+            let attr = part(|p| match p {
+                Simple::Has(a) | Simple::Equals(a, _) | Simple::Contains(a, _) => Some(a),
+                _ => None,
+            });
+            let map = match (id, class, tag, attr) {
+                (Some(v), ..) => Some((&mut l.by_id, v)),
+                (None, Some(v), ..) => Some((&mut l.by_class, v)),
+                (None, None, Some(v), _) => Some((&mut l.by_tag, v)),
+                (None, None, None, Some(a)) => Some((&mut l.by_attr, a)),
+                (None, None, None, None) => None,
+            };
+            match map {
+                Some((m, key)) => m.entry(key).or_default().push(i),
+                None => l.rest.push(i),
+            }
+            l.sels.push(sel);
+        }
+        l
+    }
+
+    fn len(&self) -> usize {
+        self.sels.len()
+    }
+
+    /// Indices of the selectors that match `e`, in no particular order.
+    fn matching(&self, e: &ElementRef, out: &mut Vec<usize>) {
+        out.clear();
+        let el = e.value();
+        let mut consider = |ids: Option<&Vec<usize>>| {
+            for &i in ids.into_iter().flatten() {
+                if self.sels[i].matches(e) {
+                    out.push(i);
+                }
+            }
+        };
+        consider(self.by_tag.get(el.name()));
+        if let Some(id) = el.id() {
+            consider(self.by_id.get(id));
+        }
+        if !self.by_class.is_empty() {
+            for c in el.classes() {
+                consider(self.by_class.get(c));
+            }
+        }
+        if !self.by_attr.is_empty() {
+            for (name, _) in el.attrs() {
+                consider(self.by_attr.get(name));
+            }
+        }
+        consider(Some(&self.rest));
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 /// One part of a simple compound selector.
@@ -290,7 +390,7 @@ fn simple_compound(s: &str) -> Option<Vec<Simple>> {
 impl Extractor {
     pub fn new(rules: &PageRules) -> Self {
         // Catalogue selectors were validated on load; fixed ones are literals.
-        let compile = |v: &[String]| v.iter().filter_map(|s| Sel::new(s)).collect::<Vec<_>>();
+        let compile = |v: &[String]| SelList::new(v);
         // Literal selectors and regexes: not input-dependent, so a failure is
         // a programming error caught by the unit tests.
         let fixed = |s: &str| Selector::parse(s).expect("literal selector parses");
@@ -319,6 +419,7 @@ impl Extractor {
         let mut anchors = Vec::new();
         let mut frames = Vec::new();
         let mut metas = Vec::new();
+        let mut hits = Vec::new();
         for node in doc.root_element().descendants() {
             let Some(e) = ElementRef::wrap(node) else {
                 continue;
@@ -333,18 +434,19 @@ impl Extractor {
                 "meta" if el.attr("http-equiv").is_some() => metas.push(e),
                 _ => {}
             }
-            if self.boilerplate.iter().any(|s| s.matches(&e)) {
+            self.boilerplate.matching(&e, &mut hits);
+            if !hits.is_empty() {
                 boiler_hits.push(e.id());
             }
-            for (i, s) in self.breadcrumb.iter().enumerate() {
-                if crumb_first[i].is_none() && s.matches(&e) {
+            self.breadcrumb.matching(&e, &mut hits);
+            for &i in &hits {
+                if crumb_first[i].is_none() {
                     crumb_first[i] = Some(e);
                 }
             }
-            for (i, s) in self.main.iter().enumerate() {
-                if s.matches(&e) {
-                    main_hits[i].push(e);
-                }
+            self.main.matching(&e, &mut hits);
+            for &i in &hits {
+                main_hits[i].push(e);
             }
         }
         let base = base_href
@@ -1019,6 +1121,19 @@ mod tests {
         }
         // The catalogue's selectors are simple enough to take the fast path.
         assert!(fast_used >= cat.page.boilerplate.len(), "{fast_used}");
+        // The index finds exactly the selectors that match.
+        let list = SelList::new(&sources);
+        let mut hits = Vec::new();
+        for node in doc.root_element().descendants() {
+            let Some(e) = ElementRef::wrap(node) else {
+                continue;
+            };
+            list.matching(&e, &mut hits);
+            let want: Vec<usize> = (0..list.len())
+                .filter(|&i| list.sels[i].full.matches(&e))
+                .collect();
+            assert_eq!(hits, want, "<{}>", e.value().name());
+        }
     }
 
     fn url(s: &str) -> Url {

@@ -350,6 +350,8 @@ struct Crawler {
     /// Fetch order of pages with findings (for the evidence-complete point).
     order: HashMap<String, u64>,
     targets: HashSet<String>,
+    /// Links as written that were already offered to the frontier.
+    raw_seen: HashSet<String>,
     outlinks: HashSet<String>,
     sitemaps_per_origin: HashMap<String, usize>,
     stats: RunStats,
@@ -401,6 +403,7 @@ impl Crawler {
             findings: Vec::new(),
             order: HashMap::new(),
             targets: HashSet::new(),
+            raw_seen: HashSet::new(),
             outlinks: HashSet::new(),
             sitemaps_per_origin: HashMap::new(),
             stats: RunStats::default(),
@@ -443,11 +446,17 @@ impl Crawler {
     /// Canonicalise, trap-check, dedup and queue a URL (and mirror it in the
     /// store for resume). Returns whether it was queued.
     fn enqueue(&mut self, raw: Url, kind: FetchKind, depth: usize, rank: Rank) -> bool {
+        // Every page repeats the same menu links: a link already in the
+        // frontier as written needs no second canonicalisation.
+        if self.raw_seen.contains(raw.as_str()) {
+            return false;
+        }
         let rules = &self.shared.catalogue.crawl;
         let Some(u) = url::canonical(&raw, rules) else {
             return false;
         };
         if self.frontier.seen(&u) {
+            self.raw_seen.insert(raw.into());
             return false;
         }
         // Most links of a page are menu links seen before: rank only new ones.
@@ -465,6 +474,7 @@ impl Crawler {
         };
         let stored = item.stored();
         if self.frontier.push(item) {
+            self.raw_seen.insert(raw.into());
             if let Err(e) = self.shared.store.put_queued(&self.record.id, &stored) {
                 tracing::warn!("cannot persist frontier entry: {e}");
             }
