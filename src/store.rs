@@ -571,18 +571,27 @@ impl Store {
 
     // ---- frontier (resume) ----
 
-    pub fn put_queued(&self, run: &RunId, q: &QueuedUrl) -> Result<(), StoreError> {
+    /// Queue new URLs and forget fetched ones in one atomic batch (what one
+    /// fetched page changes in the frontier).
+    pub fn update_queued(
+        &self,
+        run: &RunId,
+        add: &[QueuedUrl],
+        remove: &[String],
+    ) -> Result<(), StoreError> {
+        if add.is_empty() && remove.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for q in add {
+            batch.insert(run_key(run, &q.url), Self::encode(q));
+        }
+        for url in remove {
+            batch.remove(run_key(run, url));
+        }
         self.frontier
-            .insert(run_key(run, &q.url), Self::encode(q))
-            .map_err(|e| self.sled_err(e))?;
-        Ok(())
-    }
-
-    pub fn remove_queued(&self, run: &RunId, url: &str) -> Result<(), StoreError> {
-        self.frontier
-            .remove(run_key(run, url))
-            .map_err(|e| self.sled_err(e))?;
-        Ok(())
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))
     }
 
     pub fn queued(&self, run: &RunId) -> Result<Vec<QueuedUrl>, StoreError> {

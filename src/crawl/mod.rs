@@ -319,6 +319,33 @@ pub async fn resume(
             c.frontier.push(item);
         }
     }
+    // A kill can fall between storing a page and queueing what it links
+    // to: what every fetched page leads to is queued again from its stored
+    // analysis (a no-op for what the frontier already knows).
+    let findings_by_url: HashMap<String, PageFindings> = c
+        .findings
+        .iter()
+        .map(|f| (f.url.clone(), f.clone()))
+        .collect();
+    for p in store.pages(&id)? {
+        let (Some(sid), Some(u)) = (p.snapshot.as_ref(), Url::parse(&p.url).ok()) else {
+            continue;
+        };
+        if p.kind != FetchKind::Page {
+            continue;
+        }
+        let key = analysis_key(&c.shared, p.kind, &p.url, sid);
+        let Some(cached) = store.analysis(&key)? else {
+            continue;
+        };
+        let links: Vec<(Url, String)> = cached
+            .links
+            .iter()
+            .filter_map(|(l, t)| Url::parse(l).ok().map(|l| (l, t.clone())))
+            .collect();
+        let item = Item::new(u, p.kind, p.depth);
+        c.discover(&item, findings_by_url.get(&p.url), links, false);
+    }
     c.run_loop(stop, progress).await
 }
 
@@ -352,6 +379,8 @@ struct Crawler {
     targets: HashSet<String>,
     /// Links as written that were already offered to the frontier.
     raw_seen: HashSet<String>,
+    /// Frontier entries not yet written to the store.
+    queued_unsaved: Vec<crate::store::QueuedUrl>,
     outlinks: HashSet<String>,
     sitemaps_per_origin: HashMap<String, usize>,
     stats: RunStats,
@@ -404,6 +433,7 @@ impl Crawler {
             order: HashMap::new(),
             targets: HashSet::new(),
             raw_seen: HashSet::new(),
+            queued_unsaved: Vec::new(),
             outlinks: HashSet::new(),
             sitemaps_per_origin: HashMap::new(),
             stats: RunStats::default(),
@@ -475,9 +505,8 @@ impl Crawler {
         let stored = item.stored();
         if self.frontier.push(item) {
             self.raw_seen.insert(raw.into());
-            if let Err(e) = self.shared.store.put_queued(&self.record.id, &stored) {
-                tracing::warn!("cannot persist frontier entry: {e}");
-            }
+            // Written with the fetch that found it (see `save_frontier`).
+            self.queued_unsaved.push(stored);
             true
         } else {
             false
@@ -504,8 +533,8 @@ impl Crawler {
             offers_application: false,
         };
         self.shared.store.put_page(&self.record.id, &rec)?;
-        self.shared.store.remove_queued(&self.record.id, &rec.url)?;
         self.seen.insert(&rec);
+        self.save_frontier(Some(rec.url))?;
         Ok(())
     }
 
@@ -519,6 +548,9 @@ impl Crawler {
         let mut last_save = Instant::now();
         let mut stopped = *stop.borrow();
         loop {
+            if !self.queued_unsaved.is_empty() {
+                self.save_frontier(None)?;
+            }
             let wait = if stopped {
                 None
             } else {
@@ -615,9 +647,7 @@ impl Crawler {
                 .retain_as_probes(|i| t.contains(i.url.as_str()));
             self.stats.skipped_by_limits += dropped.len() as u64;
             for d in dropped {
-                self.shared
-                    .store
-                    .remove_queued(&self.record.id, d.url.as_str())?;
+                self.save_frontier(Some(d.url.to_string()))?;
             }
         }
         let per_origin_cap = if self.politeness.unlimited() {
@@ -700,9 +730,7 @@ impl Crawler {
                         self.frontier.requeue(item);
                     } else {
                         self.stats.skipped_by_limits += 1;
-                        self.shared
-                            .store
-                            .remove_queued(&self.record.id, item.url.as_str())?;
+                        self.save_frontier(Some(item.url.to_string()))?;
                     }
                 }
                 continue;
@@ -861,8 +889,26 @@ impl Crawler {
         if let Some(loc) = record.location.as_deref().and_then(|l| Url::parse(l).ok()) {
             self.follow_redirect(&item, &record, loc);
         }
-        if let Some(f) = findings {
+        if let Some(f) = &findings {
             self.order.insert(f.url.clone(), self.stats.pages_fetched);
+        }
+        self.discover(&item, findings.as_ref(), links, sitemap_index);
+        if let Some(f) = findings {
+            self.findings.push(f);
+        }
+        self.save_frontier(Some(record.url))
+    }
+
+    /// Queue what a fetched document leads to: its link targets that need a
+    /// liveness check, and its links (or a sitemap's entries).
+    fn discover(
+        &mut self,
+        item: &Item,
+        findings: Option<&PageFindings>,
+        links: Vec<(Url, String)>,
+        sitemap_index: bool,
+    ) {
+        if let Some(f) = findings {
             for t in f.targets().map(str::to_string).collect::<Vec<_>>() {
                 let Some(u) = Url::parse(&t)
                     .ok()
@@ -882,7 +928,6 @@ impl Crawler {
                 };
                 self.enqueue(u, kind, item.depth + 1, Rank::Fixed(3));
             }
-            self.findings.push(f);
         }
         match item.kind {
             FetchKind::Sitemap => {
@@ -891,7 +936,10 @@ impl Crawler {
                         continue;
                     }
                     if sitemap_index {
-                        let n = self.sitemaps_per_origin.entry(origin.clone()).or_default();
+                        let n = self
+                            .sitemaps_per_origin
+                            .entry(origin_of(&item.url))
+                            .or_default();
                         if *n < MAX_SITEMAPS_PER_ORIGIN {
                             *n += 1;
                             self.enqueue(u, FetchKind::Sitemap, 0, Rank::Fixed(4));
@@ -925,9 +973,17 @@ impl Crawler {
                 }
             }
         }
+    }
+
+    /// Mirror the frontier's changes in the store: the URLs queued since the
+    /// last save and the one just fetched, in one batch, so a crash never
+    /// leaves a page both fetched and lost from the queue of what it found.
+    fn save_frontier(&mut self, fetched: Option<String>) -> Result<(), CrawlError> {
+        let add = std::mem::take(&mut self.queued_unsaved);
+        let remove: Vec<String> = fetched.into_iter().collect();
         self.shared
             .store
-            .remove_queued(&self.record.id, &record.url)?;
+            .update_queued(&self.record.id, &add, &remove)?;
         Ok(())
     }
 
@@ -979,6 +1035,7 @@ impl Crawler {
     }
 
     fn finish(mut self, stopped: bool) -> Result<RunRecord, CrawlError> {
+        self.save_frontier(None)?;
         self.stats.out_of_scope_links = self.outlinks.len() as u64;
         let seen = &self.seen;
         let rules = &self.shared.catalogue.crawl;
