@@ -295,6 +295,25 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+thread_local! {
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Decompress at most `cap` bytes, with this thread's zstd context.
+fn decompress(bytes: &[u8], cap: usize) -> std::io::Result<Vec<u8>> {
+    DECOMPRESSOR.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.is_none() {
+            *d = Some(zstd::bulk::Decompressor::new()?);
+        }
+        match d.as_mut() {
+            Some(z) => z.decompress(bytes, cap),
+            None => zstd::bulk::decompress(bytes, cap),
+        }
+    })
+}
+
 fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     COMPRESSOR.with(|c| {
         let mut c = c.borrow_mut();
@@ -421,8 +440,7 @@ impl Store {
                 serde_json::from_slice(body).map_err(|e| corrupt(e.to_string()))
             }
             Some((&VALUE_ZSTD, body)) => {
-                let json = zstd::bulk::decompress(body, MAX_SNAPSHOT)
-                    .map_err(|e| corrupt(e.to_string()))?;
+                let json = decompress(body, MAX_SNAPSHOT).map_err(|e| corrupt(e.to_string()))?;
                 serde_json::from_slice(&json).map_err(|e| corrupt(e.to_string()))
             }
             Some((v, _)) => Err(corrupt(format!("unknown value version {v}"))),
@@ -514,7 +532,7 @@ impl Store {
             why,
         };
         match raw.split_first() {
-            Some((&SNAPSHOT_ZSTD, body)) => zstd::bulk::decompress(body, MAX_SNAPSHOT)
+            Some((&SNAPSHOT_ZSTD, body)) => decompress(body, MAX_SNAPSHOT)
                 .map(Some)
                 .map_err(|e| corrupt(e.to_string())),
             _ => Err(corrupt("unknown snapshot format".into())),
@@ -571,8 +589,9 @@ impl Store {
 
     // ---- frontier (resume) ----
 
-    /// Queue new URLs and forget fetched ones in one atomic batch (what one
-    /// fetched page changes in the frontier).
+    /// Queue new URLs and forget fetched ones (what one fetched page changes
+    /// in the frontier). Plain writes, not a sled batch: a batch forces a
+    /// log write per call, and a resumed run re-derives what a crash lost.
     pub fn update_queued(
         &self,
         run: &RunId,
@@ -582,16 +601,17 @@ impl Store {
         if add.is_empty() && remove.is_empty() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
         for q in add {
-            batch.insert(run_key(run, &q.url), Self::encode(q));
+            self.frontier
+                .insert(run_key(run, &q.url), Self::encode(q))
+                .map_err(|e| self.sled_err(e))?;
         }
         for url in remove {
-            batch.remove(run_key(run, url));
+            self.frontier
+                .remove(run_key(run, url))
+                .map_err(|e| self.sled_err(e))?;
         }
-        self.frontier
-            .apply_batch(batch)
-            .map_err(|e| self.sled_err(e))
+        Ok(())
     }
 
     pub fn queued(&self, run: &RunId) -> Result<Vec<QueuedUrl>, StoreError> {

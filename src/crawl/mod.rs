@@ -976,8 +976,8 @@ impl Crawler {
     }
 
     /// Mirror the frontier's changes in the store: the URLs queued since the
-    /// last save and the one just fetched, in one batch, so a crash never
-    /// leaves a page both fetched and lost from the queue of what it found.
+    /// last save and the one just fetched. A crash between storing a page
+    /// and this loses nothing: `resume` re-queues what fetched pages found.
     fn save_frontier(&mut self, fetched: Option<String>) -> Result<(), CrawlError> {
         let add = std::mem::take(&mut self.queued_unsaved);
         let remove: Vec<String> = fetched.into_iter().collect();
@@ -1208,6 +1208,13 @@ fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
                 if let Some(retry) = retry_of(&shared.opts, &item, &result) {
                     return retry;
                 }
+                // A 304 reuses the stored analysis: a few store reads and
+                // writes, cheaper than handing the page to another thread.
+                if matches!(&result, Ok(r) if r.status == 304) && earlier.is_some() {
+                    return Outcome::Fetched(Box::new(process(
+                        &shared, item, fetched_at, result, earlier,
+                    )));
+                }
                 let sh = Arc::clone(&shared);
                 // The semaphore is never closed, so acquiring only fails if
                 // it were; then the page is processed without a permit.
@@ -1343,18 +1350,13 @@ fn process(
                 });
                 out.host_failure = resp.status >= 500 || resp.status == 429;
             }
-            // 304: the earlier snapshot is still the page; reuse it.
+            // 304: the earlier snapshot is still the page; reuse it (its
+            // bytes are read only if its analysis is not stored).
             let (ok, body, content_type) = match (resp.status, &earlier) {
                 (304, Some(v)) => {
                     record.snapshot = Some(v.snapshot.clone());
                     record.content_type = v.content_type.clone();
-                    let bytes = shared
-                        .store
-                        .snapshot(&v.snapshot)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default();
-                    (true, bytes, v.content_type.clone())
+                    (true, Vec::new(), v.content_type.clone())
                 }
                 (s, _) => (
                     (200..300).contains(&s),
@@ -1399,6 +1401,15 @@ fn process(
                 match cached {
                     Some(c) => reuse_analysis(shared, &mut out, &mut record, c, fetched_at),
                     None => {
+                        let body = match (&record.snapshot, body.is_empty()) {
+                            (Some(sid), true) => shared
+                                .store
+                                .snapshot(sid)
+                                .ok()
+                                .flatten()
+                                .unwrap_or_default(),
+                            _ => body,
+                        };
                         analyse_body(
                             shared,
                             &mut out,
