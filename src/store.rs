@@ -20,7 +20,8 @@
 //! - `meta`: `schema` → database schema version
 //!
 //! sled is opened once per process with an explicit cache size; a second
-//! process gets [`StoreError::Locked`] naming the path.
+//! process gets [`StoreError::Locked`] naming the path (after a 3 s wait,
+//! since sled releases its lock a moment after the last handle is dropped).
 
 use crate::detect::{PageFindings, ServiceVerdict};
 use crate::types::{RunId, SnapshotId, State};
@@ -41,6 +42,8 @@ const SNAPSHOT_ZSTD: u8 = 1;
 pub const DB_SCHEMA: u32 = 1;
 /// Largest snapshot we ever decompress (bounds memory on a corrupt value).
 const MAX_SNAPSHOT: usize = 64 * 1024 * 1024;
+/// How long `open` waits for a lock held by a handle that is going away.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -340,9 +343,8 @@ fn run_prefix(run: &RunId) -> Vec<u8> {
 }
 
 impl Store {
-    /// Open (or create) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
+    fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
+        sled::Config::new()
             .path(path)
             // sled's default cache is large; evidence access is sequential,
             // so a small cache keeps memory flat on big databases.
@@ -361,7 +363,24 @@ impl Store {
                     path: path.to_path_buf(),
                     source: e,
                 },
-            })?;
+            })
+    }
+
+    /// Open (or create) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        // sled's background writer threads keep the file lock for a moment
+        // after the last handle is dropped (a run that just ended, a cron job
+        // that starts as the previous one finishes), so a held lock is
+        // retried briefly before it is reported.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match Self::open_db(path) {
+                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other?,
+            }
+        };
         let err = |source| StoreError::Sled {
             path: path.to_path_buf(),
             source,
