@@ -10,7 +10,9 @@ use crate::catalogue::PageRules;
 use crate::text::squash_ws;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
-use std::collections::{HashMap, HashSet};
+// Keys here are node ids and catalogue selector parts, never strings a page
+// chooses to collide, so the fast non-keyed hasher is safe.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use url::Url;
 
@@ -206,10 +208,10 @@ impl SelList {
     fn new(sources: &[String]) -> Self {
         let mut l = SelList {
             sels: Vec::new(),
-            by_tag: HashMap::new(),
-            by_id: HashMap::new(),
-            by_class: HashMap::new(),
-            by_attr: HashMap::new(),
+            by_tag: HashMap::default(),
+            by_id: HashMap::default(),
+            by_class: HashMap::default(),
+            by_attr: HashMap::default(),
             rest: Vec::new(),
         };
         for sel in sources.iter().filter_map(|s| Sel::new(s)) {
@@ -459,7 +461,7 @@ impl Extractor {
 
         // Boilerplate nodes, except those that hold the page's h1 (many
         // sites put the h1 inside a <header> of the article).
-        let mut h1_ancestors = HashSet::new();
+        let mut h1_ancestors = HashSet::default();
         for h in h1s.iter().take(8) {
             for a in h.ancestors() {
                 h1_ancestors.insert(a.id());
@@ -470,7 +472,7 @@ impl Extractor {
             .filter(|id| !h1_ancestors.contains(id))
             .collect();
         // Every node inside boilerplate, computed once (linear in the page).
-        let mut inside_boiler = HashSet::new();
+        let mut inside_boiler = HashSet::default();
         for id in &boiler {
             if inside_boiler.contains(id) {
                 continue;
@@ -514,7 +516,7 @@ impl Extractor {
             main_found,
             ..Page::default()
         };
-        let mut main_ids = HashSet::new();
+        let mut main_ids = HashSet::default();
         if let Some(root) = root {
             self.walk_main(root, &boiler, &base, &mut page, &mut main_ids);
         }

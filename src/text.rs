@@ -17,25 +17,45 @@
 
 use std::ops::Range;
 
-/// Folded text plus a map from each folded byte to the original byte offset.
+/// Folded text plus a map from each folded byte to the original byte range.
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
     pub text: String,
-    /// For each folded byte: the original byte range of the character (or
-    /// separator run) that produced it.
-    map: Vec<Range<usize>>,
+    /// The map, as runs in folded order (see [`Seg`]): most of a page is
+    /// ASCII copied 1:1, which one run covers instead of a range per byte.
+    segs: Vec<Seg>,
     original_len: usize,
+}
+
+/// Folded bytes from `at` on. A `copy` run maps its bytes 1:1 onto
+/// `from`; any other run maps each of its bytes (up to the next run) to the
+/// whole of `from`, the character or separator run that produced it.
+#[derive(Debug, Clone)]
+struct Seg {
+    at: usize,
+    from: Range<usize>,
+    copy: bool,
 }
 
 /// Where folded text goes: a plain string, or a string with its map.
 trait Out {
+    /// Folded text `s` that stands for the original bytes `from`.
     fn put(&mut self, s: &str, from: Range<usize>);
+    /// A run of ASCII letters and digits at `at`, lowercased byte for byte.
+    fn put_ascii(&mut self, run: &str, at: usize);
     fn is_empty(&self) -> bool;
 }
 
 impl Out for String {
     fn put(&mut self, s: &str, _: Range<usize>) {
         self.push_str(s);
+    }
+    fn put_ascii(&mut self, run: &str, _: usize) {
+        let start = self.len();
+        self.push_str(run);
+        if let Some(new) = self.get_mut(start..) {
+            new.make_ascii_lowercase();
+        }
     }
     fn is_empty(&self) -> bool {
         str::is_empty(self)
@@ -44,8 +64,33 @@ impl Out for String {
 
 impl Out for Folded {
     fn put(&mut self, s: &str, from: Range<usize>) {
+        match self.segs.last() {
+            Some(l) if !l.copy && l.from == from => {}
+            _ if s.is_empty() => {}
+            _ => self.segs.push(Seg {
+                at: self.text.len(),
+                from,
+                copy: false,
+            }),
+        }
         self.text.push_str(s);
-        self.map.extend(std::iter::repeat_n(from, s.len()));
+    }
+    fn put_ascii(&mut self, run: &str, at: usize) {
+        let here = self.text.len();
+        match self.segs.last_mut() {
+            Some(l) if l.copy && l.from.end == at && l.at + l.from.len() == here => {
+                l.from.end = at + run.len();
+            }
+            _ => self.segs.push(Seg {
+                at: here,
+                from: at..at + run.len(),
+                copy: true,
+            }),
+        }
+        self.text.push_str(run);
+        if let Some(new) = self.text.get_mut(here..) {
+            new.make_ascii_lowercase();
+        }
     }
     fn is_empty(&self) -> bool {
         self.text.is_empty()
@@ -59,49 +104,70 @@ fn fold_into(original: &str, out: &mut impl Out) {
     let ends = sentence_ends(original);
     let mut next_end = ends.iter().copied().peekable();
     let mut pending_space: Option<usize> = None;
-    // Completed words of an elision ("Um-" → "Ummeldung") follow the
-    // truncated word, mapped to it, so a match shows the page's words.
-    let mut insert = |at: usize, out: &mut dyn FnMut(&str, Range<usize>)| {
-        while let Some(e) = next_expansion.next_if(|e| e.word.end <= at) {
-            for w in &e.candidates {
-                let f = fold(w);
-                if !f.is_empty() {
-                    out(" ", e.word.clone());
-                    out(&f, e.word.clone());
+    // Before a word character at `i`: the separator run that ended there
+    // becomes one space (and a sentence mark where a sentence ended).
+    let mut space_before = |pending: &mut Option<usize>, i: usize, out: &mut dyn Out| {
+        if let Some(sp) = pending.take() {
+            if !out.is_empty() {
+                // A sentence end between two words becomes a mark word
+                // that no phrase token matches or gaps across.
+                if next_end.next_if(|e| *e <= i).is_some() {
+                    while next_end.next_if(|e| *e <= i).is_some() {}
+                    out.put(SENTENCE_MARK_STR, sp..i);
                 }
+                out.put(" ", sp..i);
             }
         }
     };
+    let bytes = original.as_bytes();
     let mut buf = [0u8; 4];
-    for (i, ch) in original.char_indices() {
-        insert(i, &mut |s, r| out.put(s, r));
-        let char_end = i + ch.len_utf8();
-        let mut push = |s: &str, out: &mut dyn Out| {
-            if let Some(sp) = pending_space.take() {
-                if !out.is_empty() {
-                    // A sentence end between two words becomes a mark word
-                    // that no phrase token matches or gaps across.
-                    if next_end.next_if(|e| *e <= i).is_some() {
-                        while next_end.next_if(|e| *e <= i).is_some() {}
-                        out.put(SENTENCE_MARK_STR, sp..i);
-                    }
-                    out.put(" ", sp..i);
+    let mut i = 0;
+    while let Some(ch) = original.get(i..).and_then(|rest| rest.chars().next()) {
+        // Completed words of an elision ("Um-" → "Ummeldung") follow the
+        // truncated word, mapped to it, so a match shows the page's words.
+        while let Some(e) = next_expansion.next_if(|e| e.word.end <= i) {
+            for w in &e.candidates {
+                let f = fold(w);
+                if !f.is_empty() {
+                    out.put(" ", e.word.clone());
+                    out.put(&f, e.word.clone());
                 }
             }
-            out.put(s, i..char_end);
-        };
+        }
+        let len = ch.len_utf8();
+        let from = i..i + len;
         match ch {
-            'a'..='z' | '0'..='9' => push(ch.encode_utf8(&mut buf), out),
-            'A'..='Z' => push(ch.to_ascii_lowercase().encode_utf8(&mut buf), out),
-            'ä' | 'Ä' => push("ae", out),
-            'ö' | 'Ö' => push("oe", out),
-            'ü' | 'Ü' => push("ue", out),
-            'ß' | 'ẞ' => push("ss", out),
+            // Most text is ASCII words: copied as one run, up to where the
+            // next elision's word ends (its completions go right there).
+            c if c.is_ascii_alphanumeric() => {
+                let stop = next_expansion
+                    .peek()
+                    .map_or(bytes.len(), |e| e.word.end.min(bytes.len()));
+                let mut end = i + 1;
+                while end < stop && bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+                    end += 1;
+                }
+                space_before(&mut pending_space, i, out);
+                out.put_ascii(original.get(i..end).unwrap_or_default(), i);
+                i = end;
+                continue;
+            }
+            'ä' | 'Ä' | 'ö' | 'Ö' | 'ü' | 'Ü' | 'ß' | 'ẞ' => {
+                space_before(&mut pending_space, i, out);
+                let spelled = match ch {
+                    'ä' | 'Ä' => "ae",
+                    'ö' | 'Ö' => "oe",
+                    'ü' | 'Ü' => "ue",
+                    _ => "ss",
+                };
+                out.put(spelled, from);
+            }
             // Soft hyphen and zero-width characters vanish inside words.
             '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' => {}
             c if c.is_alphanumeric() => {
+                space_before(&mut pending_space, i, out);
                 for lc in c.to_lowercase() {
-                    push(lc.encode_utf8(&mut buf), out);
+                    out.put(lc.encode_utf8(&mut buf), from.clone());
                 }
             }
             _ => {
@@ -110,29 +176,52 @@ fn fold_into(original: &str, out: &mut impl Out) {
                 }
             }
         }
+        i += len;
     }
-    insert(original.len(), &mut |s, r| out.put(s, r));
+    for e in next_expansion {
+        for w in &e.candidates {
+            let f = fold(w);
+            if !f.is_empty() {
+                out.put(" ", e.word.clone());
+                out.put(&f, e.word.clone());
+            }
+        }
+    }
 }
 
 impl Folded {
     pub fn new(original: &str) -> Self {
         let mut f = Folded {
             text: String::with_capacity(original.len()),
-            map: Vec::with_capacity(original.len()),
+            segs: Vec::new(),
             original_len: original.len(),
         };
         fold_into(original, &mut f);
         f
     }
 
+    /// The original byte range of one folded byte.
+    fn origin(&self, at: usize) -> Option<Range<usize>> {
+        if at >= self.text.len() {
+            return None;
+        }
+        let i = self.segs.partition_point(|s| s.at <= at).checked_sub(1)?;
+        let seg = self.segs.get(i)?;
+        Some(if seg.copy {
+            let o = seg.from.start + (at - seg.at);
+            o..o + 1
+        } else {
+            seg.from.clone()
+        })
+    }
+
     /// The original byte range of a folded byte range.
     pub fn original_range(&self, r: &Range<usize>) -> Range<usize> {
         let start = self
-            .map
-            .get(r.start)
+            .origin(r.start)
             .map(|m| m.start)
             .unwrap_or(self.original_len);
-        let end = match r.end.checked_sub(1).and_then(|last| self.map.get(last)) {
+        let end = match r.end.checked_sub(1).and_then(|last| self.origin(last)) {
             Some(m) => m.end,
             None => start,
         };
@@ -489,32 +578,94 @@ impl Phrase {
 pub struct Words<'a> {
     text: &'a str,
     ranges: Vec<Range<usize>>,
+    /// The distinct words, sorted within each bucket of [`bucket_of`].
     sorted: Vec<&'a str>,
+    /// `sorted[first[k]..first[k + 1]]` is bucket `k`: a lookup searches
+    /// only the words that start like the query.
+    first: [u32; BUCKETS + 1],
+}
+
+/// Folded words start with a digit, a letter `a`–`z`, or (rarely) another
+/// character: one bucket each.
+const BUCKETS: usize = 37;
+
+fn bucket_of(word: &str) -> usize {
+    match word.as_bytes().first() {
+        Some(b @ b'0'..=b'9') => usize::from(b - b'0'),
+        Some(b @ b'a'..=b'z') => 10 + usize::from(b - b'a'),
+        _ => BUCKETS - 1,
+    }
 }
 
 impl<'a> Words<'a> {
     pub fn new(folded: &'a str) -> Self {
         let ranges = words(folded);
-        let mut sorted: Vec<&str> = ranges
-            .iter()
-            .filter_map(|r| folded.get(r.clone()))
-            .collect();
-        sorted.sort_unstable();
-        sorted.dedup();
+        // Bucket by first character (a counting sort), then sort and dedup
+        // each bucket: far fewer comparisons than one sort of all words.
+        let mut first = [0u32; BUCKETS + 1];
+        for r in &ranges {
+            let k = bucket_of(folded.get(r.clone()).unwrap_or_default());
+            first[k + 1] += 1;
+        }
+        for k in 1..=BUCKETS {
+            first[k] += first[k - 1];
+        }
+        let mut next = first;
+        let mut sorted: Vec<&str> = vec![""; ranges.len()];
+        for r in &ranges {
+            let w = folded.get(r.clone()).unwrap_or_default();
+            let slot = &mut next[bucket_of(w)];
+            if let Some(s) = sorted.get_mut(*slot as usize) {
+                *s = w;
+            }
+            *slot += 1;
+        }
+        let mut kept = 0usize;
+        for k in 0..BUCKETS {
+            let (lo, hi) = (first[k] as usize, first[k + 1] as usize);
+            first[k] = kept as u32;
+            let Some(bucket) = sorted.get_mut(lo..hi) else {
+                continue;
+            };
+            bucket.sort_unstable();
+            let mut last: Option<&str> = None;
+            for i in lo..hi {
+                let w = sorted[i];
+                if last != Some(w) {
+                    sorted[kept] = w;
+                    kept += 1;
+                    last = Some(w);
+                }
+            }
+        }
+        first[BUCKETS] = kept as u32;
+        sorted.truncate(kept);
         Words {
             text: folded,
             ranges,
             sorted,
+            first,
         }
     }
 
+    /// The words that start like `p` might (all words for an empty `p`).
+    fn bucket(&self, p: &str) -> &[&'a str] {
+        if p.is_empty() {
+            return &self.sorted;
+        }
+        let k = bucket_of(p);
+        let (lo, hi) = (self.first[k] as usize, self.first[k + 1] as usize);
+        self.sorted.get(lo..hi).unwrap_or_default()
+    }
+
     fn has_prefix(&self, p: &str) -> bool {
-        let i = self.sorted.partition_point(|w| *w < p);
-        self.sorted.get(i).is_some_and(|w| w.starts_with(p))
+        let words = self.bucket(p);
+        let i = words.partition_point(|w| *w < p);
+        words.get(i).is_some_and(|w| w.starts_with(p))
     }
 
     fn has_word(&self, p: &str) -> bool {
-        self.sorted.binary_search(&p).is_ok()
+        self.bucket(p).binary_search(&p).is_ok()
     }
 
     fn may_hold(&self, t: &Token) -> bool {
@@ -748,6 +899,82 @@ mod tests {
         let Some(r) = r else { panic!("no match") };
         let o = f.original_range(&r);
         assert_eq!(&orig[o], "Eheschließung");
+    }
+
+    /// The run-length map gives every folded byte the original range a
+    /// per-byte map would (the map as it was first written).
+    #[test]
+    fn folded_map_runs_agree_with_a_byte_map() {
+        struct ByteMap(String, Vec<Range<usize>>);
+        impl Out for ByteMap {
+            fn put(&mut self, s: &str, from: Range<usize>) {
+                self.0.push_str(s);
+                self.1.extend(std::iter::repeat_n(from, s.len()));
+            }
+            fn put_ascii(&mut self, run: &str, at: usize) {
+                self.0.push_str(&run.to_ascii_lowercase());
+                self.1.extend((at..at + run.len()).map(|o| o..o + 1));
+            }
+            fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+        for orig in [
+            "Die Anmeldung zur Eheschließung erfolgt persönlich.",
+            "  An-, Um- und Abmeldung  -- ÄÖÜ ẞ straße\u{00AD}n Ǆ İstanbul!! Ende",
+            "KFZ-Zulassung: 12,50 €. Online? Ja; sofort.\nNächste Zeile",
+            "",
+            "---",
+        ] {
+            let f = Folded::new(orig);
+            let mut b = ByteMap(String::new(), Vec::new());
+            fold_into(orig, &mut b);
+            assert_eq!(f.text, b.0);
+            for (j, want) in b.1.iter().enumerate() {
+                assert_eq!(f.origin(j).as_ref(), Some(want), "byte {j} of {:?}", f.text);
+                assert_eq!(f.original_range(&(j..j + 1)), want.clone());
+            }
+            assert_eq!(f.origin(b.1.len()), None);
+        }
+    }
+
+    #[test]
+    fn word_index_answers_as_a_scan_would() {
+        let text = fold(
+            "Elterngeld online beantragen: Antrag, Anträge, Antragsteller; 2024 \
+             Bürgeramt ümlaut zulassung zu zu ähnlich é ß Ende",
+        );
+        let w = Words::new(&text);
+        let all: Vec<&str> = text.split(' ').filter(|x| !x.is_empty()).collect();
+        for q in [
+            "antrag",
+            "antr",
+            "an",
+            "a",
+            "zu",
+            "zul",
+            "zulassungen",
+            "2024",
+            "202",
+            "ende",
+            "z",
+            "elterngeld",
+            "x",
+            "ueml",
+            "e",
+            "\u{e9}",
+            "ss",
+            "s",
+        ] {
+            let prefix = all.iter().any(|x| x.starts_with(q));
+            let whole = all.contains(&q);
+            assert_eq!(w.has_prefix(q), prefix, "prefix {q}");
+            assert_eq!(w.has_word(q), whole, "word {q}");
+        }
+        for k in 0..BUCKETS {
+            let b = &w.sorted[w.first[k] as usize..w.first[k + 1] as usize];
+            assert!(b.windows(2).all(|p| p[0] < p[1]), "sorted and distinct");
+        }
     }
 
     #[test]

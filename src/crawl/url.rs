@@ -149,14 +149,18 @@ fn normalize_escapes(s: &str) -> String {
 
 /// File endings that are never HTML pages worth crawling.
 pub fn is_binary_asset(u: &Url) -> bool {
-    let p = u.path().to_ascii_lowercase();
     const EXT: &[&str] = &[
-        ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".bmp", ".tif", ".tiff", ".mp3",
-        ".mp4", ".avi", ".mov", ".webm", ".ogg", ".wav", ".zip", ".gz", ".tgz", ".rar", ".7z",
-        ".exe", ".msi", ".dmg", ".iso", ".css", ".js", ".woff", ".woff2", ".ttf", ".eot", ".ics",
-        ".vcf", ".xml", ".json", ".rss", ".atom",
+        "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "mp3", "mp4",
+        "avi", "mov", "webm", "ogg", "wav", "zip", "gz", "tgz", "rar", "7z", "exe", "msi", "dmg",
+        "iso", "css", "js", "woff", "woff2", "ttf", "eot", "ics", "vcf", "xml", "json", "rss",
+        "atom",
     ];
-    EXT.iter().any(|e| p.ends_with(e))
+    // Only the last segment's ending matters; called for every link seen.
+    let last = u.path().rsplit('/').next().unwrap_or_default();
+    match last.rsplit_once('.') {
+        Some((_, ext)) if ext.len() <= 5 => EXT.iter().any(|e| e.eq_ignore_ascii_case(ext)),
+        _ => false,
+    }
 }
 
 pub use crate::extract::is_document;
@@ -241,6 +245,19 @@ fn pattern_of(u: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_assets_are_known_by_the_last_segment_ending() {
+        let is = |u: &str| Url::parse(u).map(|u| is_binary_asset(&u)).unwrap_or(false);
+        assert!(is("https://a.de/img/Logo.PNG"));
+        assert!(is("https://a.de/dl/archiv.tar.gz"));
+        assert!(is("https://a.de/feed.rss?x=1"));
+        assert!(!is("https://a.de/buergerservice/"));
+        assert!(!is("https://a.de/leistung.html"));
+        assert!(!is("https://a.de/v1.2/seite"));
+        assert!(!is("https://a.de/js/"));
+        assert!(!is("https://a.de/formular.pdf"));
+    }
 
     fn rules() -> CrawlRules {
         match crate::catalogue::Catalogue::embedded() {
