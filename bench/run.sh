@@ -197,27 +197,28 @@ seeds = ["http://$HOST:$PORT/"]
 scope = ["$HOST"]
 EOF
 MAXP=$(( PAGES + PAGES / 4 > 25000 ? PAGES + PAGES / 4 : 25000 ))
-OZ_ARGS=(crawl "$PROFILE" --db "$WORK/ozgcheck-db" --rate 0 --concurrency 16
-         --max-pages "$MAXP" --max-depth 50 --resolve "$HOST:$PORT:127.0.0.1")
 
-log "ozgcheck: first crawl"
-measure ozgcheck first 1 "$ROOT" "$OZ" "${OZ_ARGS[@]}"
-log "ozgcheck: re-crawl of the unchanged site, same database"
-measure ozgcheck recrawl 1 "$ROOT" "$OZ" "${OZ_ARGS[@]}"
-
-if [ "$SKIP_PEERS" = 0 ]; then
-  START="http://127.0.0.1:$PORT/"
-  mkdir -p "$WORK/scrapy-cwd" "$WORK/spider-cwd"
-  for i in $(seq "$RUNS"); do
-    log "peers: round $i of $RUNS"
+# ozgcheck and the peers take turns in every round, so that a machine that
+# gets slower or faster during the benchmark affects all of them alike.
+START="http://127.0.0.1:$PORT/"
+mkdir -p "$WORK/scrapy-cwd" "$WORK/spider-cwd"
+for i in $(seq "$RUNS"); do
+  log "round $i of $RUNS: ozgcheck first crawl, then the re-crawl of the unchanged site (same database)"
+  OZ_ARGS=(crawl "$PROFILE" --db "$WORK/ozgcheck-db-$i" --rate 0 --concurrency 16
+           --max-pages "$MAXP" --max-depth 50 --resolve "$HOST:$PORT:127.0.0.1")
+  measure ozgcheck first "$i" "$ROOT" "$OZ" "${OZ_ARGS[@]}"
+  measure ozgcheck recrawl "$i" "$ROOT" "$OZ" "${OZ_ARGS[@]}"
+  rm -rf "$WORK/ozgcheck-db-$i"
+  if [ "$SKIP_PEERS" = 0 ]; then
+    log "round $i of $RUNS: peers"
     measure wget peer "$i" "$WORK" \
       wget -r -l inf -nv --no-parent -e robots=on -P "$WORK/wget-$i" "$START"
     rm -rf "$WORK/wget-$i"
     measure Scrapy peer "$i" "$WORK/scrapy-cwd" \
       scrapy runspider "$HERE/peers/scrapy_spider.py" -L WARNING -a "start_url=$START"
     measure spider-rs peer "$i" "$WORK/spider-cwd" "$SPIDER_BIN" "$START" 16
-  done
-fi
+  fi
+done
 stop_nginx
 
 # ---------------------------------------------------------------- report
@@ -225,7 +226,7 @@ rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git -C "$ROOT" status --porcelain -- . ':(exclude)bench' 2>/dev/null)" ]; then rev="$rev (with uncommitted changes)"; fi
 gen="$(sed -n 's/^gen_site: //p' "$WORK/gen.log")"
 nginx_errs=$(grep -cE '\[(crit|alert|emerg)\]' "$WORK/error.log" || true)
-info=(--info "ozgcheck $rev: \`ozgcheck crawl PROFILE --rate 0 --concurrency 16 --max-pages $MAXP --max-depth 50 --resolve $HOST:$PORT:127.0.0.1\`; seed http://$HOST:$PORT/")
+info=(--info "ozgcheck $rev (median of $RUNS run(s), each a fresh database then its re-crawl): \`ozgcheck crawl PROFILE --rate 0 --concurrency 16 --max-pages $MAXP --max-depth 50 --resolve $HOST:$PORT:127.0.0.1\`; seed http://$HOST:$PORT/")
 if [ "$SKIP_PEERS" = 0 ]; then
   v_wget="$(wget --version | head -1 | awk '{print $3}')"
   v_scrapy="$(scrapy version 2>/dev/null | awk '{print $2}')"
