@@ -242,11 +242,19 @@ impl Portal {
 
 /// `pattern` is a host or `*.domain`; hosts compare case-insensitively.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let pattern = pattern.to_ascii_lowercase();
+    // Called for every link of every page: compares in place, no copies.
+    let host = host.trim_end_matches('.');
     match pattern.strip_prefix("*.") {
-        Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
-        None => host == pattern,
+        Some(domain) => {
+            host.eq_ignore_ascii_case(domain)
+                || host
+                    .len()
+                    .checked_sub(domain.len() + 1)
+                    .and_then(|dot| host.get(dot..))
+                    .and_then(|tail| tail.strip_prefix('.'))
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(domain))
+        }
+        None => host.eq_ignore_ascii_case(pattern),
     }
 }
 
@@ -731,5 +739,12 @@ mod tests {
             "www.elterngeld-digital.de",
             "WWW.Elterngeld-Digital.de"
         ));
+        assert!(host_matches("*.Hagen.de", "a.b.HAGEN.de."));
+        assert!(!host_matches("*.hagen.de", "de"));
+        assert!(!host_matches("*.hagen.de", "xhagen.de"));
+        assert!(!host_matches("*.hagen.de", "hagen.de.evil.com"));
+        assert!(!host_matches("hagen.de", "www.hagen.de"));
+        assert!(!host_matches("*.hagen.de", "ö.hagen.dex"));
+        assert!(host_matches("*.hagen.de", "ö.hagen.de"));
     }
 }

@@ -864,29 +864,35 @@ fn cut_at_depth(html: &str, max: usize) -> &str {
         }
         let closing = rest.first() == Some(&b'/');
         let name_start = if closing { 1 } else { 0 };
-        let name: Vec<u8> = rest
+        // The tag name, compared in place (this runs for every tag).
+        let after = rest.get(name_start..).unwrap_or_default();
+        let name = &after[..after
             .iter()
-            .skip(name_start)
             .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+            .count()];
+        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
         let tag_end = rest.iter().position(|&c| c == b'>').map(|p| at + 1 + p);
         if name.is_empty() {
             i = at + 1;
             continue;
         }
-        let name = String::from_utf8_lossy(&name).into_owned();
         let self_closing = tag_end.is_some_and(|e| e > 0 && b[e - 1] == b'/');
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !VOID.contains(&name.as_str()) && !self_closing {
+        } else if !VOID.iter().any(|v| is(v)) && !self_closing {
             depth += 1;
             if depth > max {
                 return &html[..at];
             }
-            if name == "script" || name == "style" {
-                let close = format!("</{name}");
-                if let Some(e) = find_ascii_ci(&b[at..], close.as_bytes()) {
+            let close: Option<&[u8]> = if is("script") {
+                Some(b"</script")
+            } else if is("style") {
+                Some(b"</style")
+            } else {
+                None
+            };
+            if let Some(close) = close {
+                if let Some(e) = find_ascii_ci(&b[at..], close) {
                     i = at + e;
                     continue;
                 }
@@ -1034,12 +1040,33 @@ pub fn document_page(text: &str) -> Page {
 
 /// Documents (application forms) that are fetched as evidence, never crawled.
 pub fn is_document(u: &Url) -> bool {
-    let p = u.path().to_ascii_lowercase();
-    [
-        ".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".ods",
-    ]
-    .iter()
-    .any(|e| p.ends_with(e))
+    with_extension(u, |e| {
+        matches!(
+            e,
+            b"pdf" | b"doc" | b"docx" | b"odt" | b"rtf" | b"xls" | b"xlsx" | b"ods"
+        )
+    })
+}
+
+/// Asks `is` about the lowercased file ending of the URL path's last
+/// segment (endings over five bytes are none we know). Called for every
+/// link of every page, so it neither allocates nor scans a list.
+pub fn with_extension(u: &Url, is: impl Fn(&[u8]) -> bool) -> bool {
+    let path = u.path().as_bytes();
+    // The last '.' or '/' from the end: a '.' starts the ending.
+    let ext = match path.iter().rposition(|&b| b == b'.' || b == b'/') {
+        Some(i) if path.get(i) == Some(&b'.') => path.get(i + 1..).unwrap_or_default(),
+        _ => return false,
+    };
+    let mut buf = [0u8; 5];
+    match buf.get_mut(..ext.len()) {
+        Some(b) => {
+            b.copy_from_slice(ext);
+            b.make_ascii_lowercase();
+            is(b)
+        }
+        None => false,
+    }
 }
 
 /// Resolve an href against the base; only http(s) targets, without fragment.
@@ -1056,6 +1083,46 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
     {
         return None;
     }
+    // Every page repeats its menu's links, so joins are memoised where the
+    // result depends on little of the base: a root-relative link on the
+    // base's origin, an absolute one on nothing. Per thread and bounded;
+    // std's keyed hasher, since hrefs are the page's choice.
+    let context = if href.starts_with('/') && !href.starts_with("//") {
+        Some(&base[..url::Position::BeforePath])
+    } else if lower.starts_with("http:") || lower.starts_with("https:") {
+        Some("")
+    } else {
+        None
+    };
+    let Some(context) = context else {
+        return join(base, href);
+    };
+    // Context and href together spell the absolute URL that is joined.
+    let mut key = String::with_capacity(context.len() + href.len());
+    key.push_str(context);
+    key.push_str(href);
+    JOINED.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(hit) = memo.get(&key) {
+            return hit.clone();
+        }
+        let u = join(base, href);
+        if memo.len() >= JOIN_MEMO {
+            memo.clear();
+        }
+        memo.insert(key, u.clone());
+        u
+    })
+}
+
+const JOIN_MEMO: usize = 2048;
+
+thread_local! {
+    static JOINED: std::cell::RefCell<std::collections::HashMap<String, Option<Url>>> =
+        std::cell::RefCell::default();
+}
+
+fn join(base: &Url, href: &str) -> Option<Url> {
     let mut u = base.join(href).ok()?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
         return None;
@@ -1217,6 +1284,26 @@ mod tests {
         assert!(decode(bytes, None).contains("Eheschließung für Bürger"));
         let latin = b"<meta charset=iso-8859-1><p>Gr\xfc\xdfe</p>";
         assert!(decode(latin, Some("text/html")).contains("Grüße"));
+    }
+
+    #[test]
+    fn memoised_joins_depend_on_what_they_should() {
+        let base = |s: &str| Url::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        let r = |b: &str, h: &str| resolve(&base(b), h).map(|u| u.to_string());
+        let a = "https://a.de/x/seite.html";
+        let b = "https://b.de:8443/y/z.html";
+        for _ in 0..2 {
+            assert_eq!(r(a, "/kita/").as_deref(), Some("https://a.de/kita/"));
+            assert_eq!(r(b, "/kita/").as_deref(), Some("https://b.de:8443/kita/"));
+            assert_eq!(r(a, "neu.html").as_deref(), Some("https://a.de/x/neu.html"));
+            assert_eq!(
+                r(b, "neu.html").as_deref(),
+                Some("https://b.de:8443/y/neu.html")
+            );
+            assert_eq!(r(a, "HTTPS://C.de/p#f").as_deref(), Some("https://c.de/p"));
+            assert_eq!(r(a, "//d.de/q").as_deref(), Some("https://d.de/q"));
+            assert_eq!(r(a, "mailto:x@a.de"), None);
+        }
     }
 
     #[test]

@@ -828,14 +828,23 @@ pub fn clip(s: &str, max: usize) -> String {
 
 /// Collapse runs of whitespace into single spaces.
 pub fn squash_ws(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    fn join<'a>(words: impl Iterator<Item = &'a str>, cap: usize) -> String {
+        let mut out = String::with_capacity(cap);
+        for w in words {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
         }
-        out.push_str(w);
+        out
     }
-    out
+    // Most text is ASCII: split by bytes then (the vertical tab is the one
+    // ASCII character Unicode calls whitespace and the byte split does not).
+    if s.is_ascii() && !s.contains('\x0b') {
+        join(s.split_ascii_whitespace(), s.len())
+    } else {
+        join(s.split_whitespace(), s.len())
+    }
 }
 
 #[cfg(test)]
@@ -846,6 +855,14 @@ mod tests {
         match Phrase::parse(s) {
             Ok(p) => p,
             Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn whitespace_squashes_alike_on_both_paths() {
+        for t in ["  a\tb\n\r c  ", "a\x0bb", "x\u{a0}y  z", "", " \x0c "] {
+            let want = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(squash_ws(t), want, "{t:?}");
         }
     }
 

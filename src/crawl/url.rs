@@ -149,18 +149,49 @@ fn normalize_escapes(s: &str) -> String {
 
 /// File endings that are never HTML pages worth crawling.
 pub fn is_binary_asset(u: &Url) -> bool {
-    const EXT: &[&str] = &[
-        "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "mp3", "mp4",
-        "avi", "mov", "webm", "ogg", "wav", "zip", "gz", "tgz", "rar", "7z", "exe", "msi", "dmg",
-        "iso", "css", "js", "woff", "woff2", "ttf", "eot", "ics", "vcf", "xml", "json", "rss",
-        "atom",
-    ];
-    // Only the last segment's ending matters; called for every link seen.
-    let last = u.path().rsplit('/').next().unwrap_or_default();
-    match last.rsplit_once('.') {
-        Some((_, ext)) if ext.len() <= 5 => EXT.iter().any(|e| e.eq_ignore_ascii_case(ext)),
-        _ => false,
-    }
+    crate::extract::with_extension(u, |e| {
+        matches!(
+            e,
+            b"jpg"
+                | b"jpeg"
+                | b"png"
+                | b"gif"
+                | b"webp"
+                | b"svg"
+                | b"ico"
+                | b"bmp"
+                | b"tif"
+                | b"tiff"
+                | b"mp3"
+                | b"mp4"
+                | b"avi"
+                | b"mov"
+                | b"webm"
+                | b"ogg"
+                | b"wav"
+                | b"zip"
+                | b"gz"
+                | b"tgz"
+                | b"rar"
+                | b"7z"
+                | b"exe"
+                | b"msi"
+                | b"dmg"
+                | b"iso"
+                | b"css"
+                | b"js"
+                | b"woff"
+                | b"woff2"
+                | b"ttf"
+                | b"eot"
+                | b"ics"
+                | b"vcf"
+                | b"xml"
+                | b"json"
+                | b"rss"
+                | b"atom"
+        )
+    })
 }
 
 pub use crate::extract::is_document;
@@ -257,6 +288,11 @@ mod tests {
         assert!(!is("https://a.de/v1.2/seite"));
         assert!(!is("https://a.de/js/"));
         assert!(!is("https://a.de/formular.pdf"));
+        assert!(!is("https://a.de/seite.woff22"));
+        assert!(!is("https://a.de/s\u{f6}.d\u{e9}"));
+        assert!(crate::extract::is_document(
+            &Url::parse("https://a.de/Antrag.PDF").unwrap_or_else(|e| panic!("{e}"))
+        ));
     }
 
     fn rules() -> CrawlRules {
