@@ -20,7 +20,7 @@
 
 use crate::catalogue::{Catalogue, Scope};
 use crate::extract::{is_document, Link, LinkKind, Page};
-use crate::text::{clip, fold, sentences, Folded};
+use crate::text::{clip, fold, Folded};
 use crate::types::{Level, ServiceId, SnapshotId, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -271,7 +271,7 @@ pub fn analyze(
     let about_ids: Vec<ServiceId> = about.iter().map(|a| a.service.clone()).collect();
 
     // ---- signals ----
-    let sents = sentences(&page.main_text);
+    let sents = main.sentences();
     let sentence_of = |r: &Range<usize>| -> Range<usize> {
         sents
             .iter()
@@ -549,7 +549,7 @@ pub fn analyze(
         // data, and a sentence before it may name services in passing. Only
         // on a page about nothing do its own words name the service.
         let services = describes(form.span.start).unwrap_or_else(|| named_in(&text_f));
-        let excerpt = form_excerpt(&page.main_text, &sents, &form.span);
+        let excerpt = form_excerpt(&page.main_text, sents, &form.span);
         for svc in services {
             signals.push(Signal {
                 service: svc,
@@ -828,10 +828,11 @@ fn count_mentions(
     starts.len().min(10) as u32
 }
 
+/// `folded` is `original` folded.
 fn excerpt_around(original: &str, folded: &Folded, r: &Range<usize>) -> String {
     let o = folded.original_range(r);
-    let sents = sentences(original);
-    let s = sents
+    let s = folded
+        .sentences()
         .iter()
         .find(|s| s.start <= o.start && o.start < s.end)
         .cloned()

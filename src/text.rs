@@ -25,6 +25,7 @@ pub struct Folded {
     /// ASCII copied 1:1, which one run covers instead of a range per byte.
     segs: Vec<Seg>,
     original_len: usize,
+    sentences: Vec<Range<usize>>,
 }
 
 /// Folded bytes from `at` on. A `copy` run maps its bytes 1:1 onto
@@ -98,10 +99,9 @@ impl Out for Folded {
 }
 
 /// The folding itself (see the module docs), into either kind of output.
-fn fold_into(original: &str, out: &mut impl Out) {
+fn fold_into(original: &str, ends: &[usize], out: &mut impl Out) {
     let expansions = elisions(original);
     let mut next_expansion = expansions.iter().peekable();
-    let ends = sentence_ends(original);
     let mut next_end = ends.iter().copied().peekable();
     let mut pending_space: Option<usize> = None;
     // Before a word character at `i`: the separator run that ended there
@@ -195,9 +195,20 @@ impl Folded {
             text: String::with_capacity(original.len()),
             segs: Vec::new(),
             original_len: original.len(),
+            sentences: Vec::new(),
         };
-        fold_into(original, &mut f);
+        f.sentences = sentences(original);
+        let ends: Vec<usize> = match f.sentences.split_last() {
+            Some((_, all_but_last)) => all_but_last.iter().map(|r| r.end).collect(),
+            None => Vec::new(),
+        };
+        fold_into(original, &ends, &mut f);
         f
+    }
+
+    /// The original's sentences (see [`sentences`]), split once here.
+    pub fn sentences(&self) -> &[Range<usize>] {
+        &self.sentences
     }
 
     /// The original byte range of one folded byte.
@@ -371,7 +382,7 @@ fn elisions(original: &str) -> Vec<Elision> {
 /// Fold a short string (a catalogue phrase, a URL path) without the map.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    fold_into(s, &mut out);
+    fold_into(s, &sentence_ends(s), &mut out);
     out
 }
 
@@ -945,7 +956,7 @@ mod tests {
         ] {
             let f = Folded::new(orig);
             let mut b = ByteMap(String::new(), Vec::new());
-            fold_into(orig, &mut b);
+            fold_into(orig, &sentence_ends(orig), &mut b);
             assert_eq!(f.text, b.0);
             for (j, want) in b.1.iter().enumerate() {
                 assert_eq!(f.origin(j).as_ref(), Some(want), "byte {j} of {:?}", f.text);
