@@ -20,13 +20,13 @@ fn main() -> ExitCode {
                 }),
         )
         .init();
-    // Few blocking threads: page processing takes one per core (see
-    // `crawl`), the rest serve DNS and files. Every thread that allocates
-    // gets its own malloc arena, so a large pool costs memory, not speed.
+    // Few blocking threads: page processing takes cores + 2 (see `crawl`),
+    // two more serve DNS and files. Every thread that allocates gets its
+    // own malloc arena, so a large pool costs memory, not speed.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(cores + 2)
+        .max_blocking_threads(cores + 4)
         .build()
     {
         Ok(rt) => rt,
