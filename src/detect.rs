@@ -170,6 +170,8 @@ const EXCERPT_MAX: usize = 400;
 const NAV_BAR_LINK_SHARE: f64 = 0.6;
 /// A link whose text makes up this share of its sentence stands alone.
 const LONE_LINK_SHARE: f64 = 0.8;
+/// Longest stretch of text (bytes) taken as one sentence around a signal.
+const MAX_CONTEXT: usize = 2000;
 
 /// What the section around a piece of text is about.
 enum Section {
@@ -214,6 +216,10 @@ pub fn analyze(
     let named_crumb = named(cat, &crumb);
     let named_heads: Vec<Vec<Named>> = heads.iter().map(|h| named(cat, h)).collect();
     let main_words = crate::text::Words::new(&main.text);
+    // Link spans in text order, for finding those around a mention or
+    // inside a sentence.
+    let mut link_spans = page.link_spans.clone();
+    link_spans.sort_by_key(|l| l.start);
     let named_main = named_in_words(cat, &main_words);
     let mut about = Vec::new();
     for (si, svc) in cat.services.iter().enumerate() {
@@ -249,7 +255,7 @@ pub fn analyze(
             score += sub.min(2);
             reasons.push(format!("{sub} subheading(s) name it"));
         }
-        let mentions = count_mentions(si, &named_main, &main, &page.link_spans);
+        let mentions = count_mentions(si, &named_main, &main, &link_spans);
         if mentions > 0 {
             score += mentions.min(3);
             reasons.push(format!("{mentions} mention(s) in the main text"));
@@ -272,13 +278,33 @@ pub fn analyze(
 
     // ---- signals ----
     let sents = main.sentences();
+    // The sentence around a span (sentences are sorted and disjoint). A
+    // "sentence" longer than any real one (a page without punctuation) is
+    // cut to a window around the span, so the work per link stays bounded.
     let sentence_of = |r: &Range<usize>| -> Range<usize> {
-        sents
-            .iter()
-            .find(|s| s.start <= r.start && r.start < s.end.max(s.start + 1))
+        let s = sents
+            .partition_point(|s| s.start <= r.start)
+            .checked_sub(1)
+            .and_then(|k| sents.get(k))
+            .filter(|s| r.start < s.end)
             .cloned()
-            .unwrap_or_else(|| r.clone())
+            .unwrap_or_else(|| r.clone());
+        if s.len() <= MAX_CONTEXT {
+            return s;
+        }
+        let text = &page.main_text;
+        let mut lo = r.start.saturating_sub(MAX_CONTEXT / 2).max(s.start);
+        let mut hi = (r.end + MAX_CONTEXT / 2).min(s.end).max(lo);
+        while !text.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        while !text.is_char_boundary(hi) {
+            hi += 1;
+        }
+        lo..hi
     };
+    // Link spans in text order, for finding those inside a sentence.
+
     let mut signals = Vec::new();
     let named_in = |folded: &str| -> Vec<ServiceId> {
         let mut ids: Vec<usize> = named(cat, folded).iter().map(|m| m.service).collect();
@@ -362,10 +388,11 @@ pub fn analyze(
                 .map_or(0, |t| t.chars().filter(|c| c.is_alphanumeric()).count())
         };
         let total = alnum(s_range.clone()).max(1);
-        let inside: Vec<&Range<usize>> = page
-            .link_spans
+        let from = link_spans.partition_point(|l| l.start < s_range.start);
+        let inside: Vec<&Range<usize>> = link_spans[from..]
             .iter()
-            .filter(|l| s_range.start <= l.start && l.end <= s_range.end)
+            .take_while(|l| l.start < s_range.end)
+            .filter(|l| l.end <= s_range.end)
             .collect();
         let covered: usize = inside.iter().map(|l| alnum((*l).clone())).sum();
         (inside.len(), covered as f64 / total as f64)
@@ -787,21 +814,52 @@ fn named_in_words<'c>(cat: &'c Catalogue, words: &crate::text::Words) -> Vec<Nam
             });
         }
     }
-    let dominated = |m: &Named| {
-        all.iter().any(|o| {
-            o.service != m.service
-                && o.range.start <= m.range.start
-                && m.range.end <= o.range.end
-                && o.range.len() > m.range.len()
-        })
-    };
-    let keep: Vec<bool> = all.iter().map(|m| !dominated(m)).collect();
-    let mut out: Vec<Named<'c>> = all
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(m, k)| k.then_some(m))
-        .collect();
-    out.sort_by_key(|m| m.range.start);
+    without_dominated(all)
+}
+
+/// Drops each match that lies inside a strictly longer match of another
+/// service, in one pass over the matches in text order (a hostile page
+/// may hold a million of them); the rest stay in text order.
+fn without_dominated(mut all: Vec<Named<'_>>) -> Vec<Named<'_>> {
+    all.sort_by_key(|m| m.range.start);
+    // The farthest end of earlier-starting matches, and the farthest end
+    // among services other than that one's: (end, service).
+    let mut reach: [Option<(usize, usize)>; 2] = [None, None];
+    let mut out = Vec::with_capacity(all.len());
+    let mut i = 0;
+    while i < all.len() {
+        let start = all[i].range.start;
+        let n = all[i..]
+            .iter()
+            .take_while(|m| m.range.start == start)
+            .count();
+        let group = &all[i..i + n];
+        for m in group {
+            let by_earlier = reach
+                .iter()
+                .flatten()
+                .find(|(_, s)| *s != m.service)
+                .is_some_and(|(end, _)| *end >= m.range.end);
+            let by_same_start = group
+                .iter()
+                .any(|o| o.service != m.service && o.range.end > m.range.end);
+            if !by_earlier && !by_same_start {
+                out.push(m.clone());
+            }
+        }
+        for m in group {
+            let (end, service) = (m.range.end, m.service);
+            reach = match reach {
+                [None, _] => [Some((end, service)), None],
+                [Some((e0, s0)), r1] if s0 == service => [Some((e0.max(end), s0)), r1],
+                [Some(first), _] if end > first.0 => [Some((end, service)), Some(first)],
+                [first, Some((e1, s1))] if s1 == service => [first, Some((e1.max(end), s1))],
+                [first, Some(second)] if second.0 >= end => [first, Some(second)],
+                [first, _] => [first, Some((end, service))],
+            };
+        }
+        i += n;
+    }
     out
 }
 
@@ -817,10 +875,13 @@ fn count_mentions(
         .iter()
         .filter(|m| m.service == service)
         .map(|m| main.original_range(&m.range))
+        // `link_spans` is sorted, and links do not nest: only the last
+        // link starting before the mention can hold it.
         .filter(|o| {
-            !link_spans
-                .iter()
-                .any(|l| l.start <= o.start && o.start < l.end)
+            let k = link_spans.partition_point(|l| l.start <= o.start);
+            k.checked_sub(1)
+                .and_then(|k| link_spans.get(k))
+                .is_none_or(|l| o.start >= l.end)
         })
         .map(|o| o.start)
         .collect();
@@ -1121,6 +1182,55 @@ mod tests {
     //! built-in catalogue (the corpus tests measure them together).
     use super::*;
     use crate::extract::{read_page, Extractor};
+
+    /// The one-pass filter drops exactly what the pairwise definition does.
+    #[test]
+    fn dominated_matches_are_those_inside_a_longer_one_of_another_service() {
+        let naive = |all: &[Named]| -> Vec<(usize, Range<usize>)> {
+            let mut v: Vec<(usize, Range<usize>)> = all
+                .iter()
+                .filter(|m| {
+                    !all.iter().any(|o| {
+                        o.service != m.service
+                            && o.range.start <= m.range.start
+                            && m.range.end <= o.range.end
+                            && o.range.len() > m.range.len()
+                    })
+                })
+                .map(|m| (m.service, m.range.clone()))
+                .collect();
+            v.sort_by_key(|(_, r)| r.start);
+            v
+        };
+        // A small deterministic generator of overlapping matches.
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 33) % n) as usize
+        };
+        for _ in 0..300 {
+            let all: Vec<Named> = (0..next(12))
+                .map(|_| {
+                    let start = next(20);
+                    Named {
+                        service: next(3),
+                        term: "",
+                        range: start..start + 1 + next(8),
+                    }
+                })
+                .collect();
+            let mut want = naive(&all);
+            let mut got: Vec<(usize, Range<usize>)> = without_dominated(all)
+                .into_iter()
+                .map(|m| (m.service, m.range))
+                .collect();
+            want.sort_by_key(|(s, r)| (r.start, r.end, *s));
+            got.sort_by_key(|(s, r)| (r.start, r.end, *s));
+            assert_eq!(got, want);
+        }
+    }
 
     fn cat() -> Catalogue {
         Catalogue::embedded().unwrap_or_else(|e| panic!("{e}"))

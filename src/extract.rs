@@ -892,9 +892,15 @@ fn cut_at_depth(html: &str, max: usize) -> &str {
                 None
             };
             if let Some(close) = close {
-                if let Some(e) = find_ascii_ci(&b[at..], close) {
-                    i = at + e;
-                    continue;
+                match find_ascii_ci(&b[at..], close) {
+                    Some(e) => {
+                        i = at + e;
+                        continue;
+                    }
+                    // Unclosed: the parser reads the rest as the script's
+                    // text, so no tag nests deeper (and searching again at
+                    // every later tag would be quadratic).
+                    None => return html,
                 }
             }
         }
@@ -1304,6 +1310,40 @@ mod tests {
             assert_eq!(r(a, "//d.de/q").as_deref(), Some("https://d.de/q"));
             assert_eq!(r(a, "mailto:x@a.de"), None);
         }
+    }
+
+    #[test]
+    fn hostile_pages_are_read_in_bounded_time() {
+        // Unclosed scripts, a million-letter sentence full of links, and
+        // one service term repeated: each was once quadratic.
+        let scripts = "<div><script>".repeat(10_000);
+        assert_eq!(cut_at_depth(&scripts, MAX_DEPTH), scripts.as_str());
+        let body = format!(
+            "<main><p>{}</p><p>{}</p></main>",
+            "Elterngeld <a href=\"/a\">x</a> ".repeat(10_000),
+            "Elterngeld online beantragen ".repeat(10_000)
+        );
+        let cat = match crate::catalogue::Catalogue::embedded() {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        let url = Url::parse("https://www.a.de/elterngeld").unwrap_or_else(|e| panic!("{e}"));
+        let page = extractor().page(&body, &url);
+        assert!(page.links.len() >= 10_000);
+        let in_scope = |h: &str| h.ends_with("a.de");
+        let ctx = crate::detect::Context {
+            state: crate::types::State::NW,
+            in_scope: &in_scope,
+        };
+        let f = crate::detect::analyze(
+            &cat,
+            &ctx,
+            &page,
+            &url,
+            jiff::Timestamp::UNIX_EPOCH,
+            crate::types::SnapshotId::of(body.as_bytes()),
+        );
+        assert!(f.about.iter().any(|a| a.service.as_str() == "elterngeld"));
     }
 
     #[test]
