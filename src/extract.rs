@@ -216,36 +216,28 @@ impl SelList {
         };
         for sel in sources.iter().filter_map(|s| Sel::new(s)) {
             let i = l.sels.len();
-            // Key on the rarest part: an id, else a class, else the tag.
-            let part = |want: fn(&Simple) -> Option<&String>| {
-                sel.fast
-                    .as_ref()
-                    .and_then(|parts| parts.iter().find_map(want))
-                    .cloned()
-            };
-            let id = part(|p| match p {
-                Simple::Id(v) => Some(v),
-                _ => None,
+            // Key on the rarest part: an id, else a class, else the tag,
+            // else an attribute name (the first of each kind).
+            let key = sel
+                .fast
+                .iter()
+                .flatten()
+                .map(|p| match p {
+                    Simple::Id(v) => (0, v),
+                    Simple::Class(v) => (1, v),
+                    Simple::Tag(v) => (2, v),
+                    Simple::Has(a) | Simple::Equals(a, _) | Simple::Contains(a, _) => (3, a),
+                })
+                .min_by_key(|(rank, _)| *rank);
+            let map = key.map(|(rank, v)| {
+                let m = match rank {
+                    0 => &mut l.by_id,
+                    1 => &mut l.by_class,
+                    2 => &mut l.by_tag,
+                    _ => &mut l.by_attr,
+                };
+                (m, v.clone())
             });
-            let class = part(|p| match p {
-                Simple::Class(v) => Some(v),
-                _ => None,
-            });
-            let tag = part(|p| match p {
-                Simple::Tag(v) => Some(v),
-                _ => None,
-            });
-            let attr = part(|p| match p {
-                Simple::Has(a) | Simple::Equals(a, _) | Simple::Contains(a, _) => Some(a),
-                _ => None,
-            });
-            let map = match (id, class, tag, attr) {
-                (Some(v), ..) => Some((&mut l.by_id, v)),
-                (None, Some(v), ..) => Some((&mut l.by_class, v)),
-                (None, None, Some(v), _) => Some((&mut l.by_tag, v)),
-                (None, None, None, Some(a)) => Some((&mut l.by_attr, a)),
-                (None, None, None, None) => None,
-            };
             match map {
                 Some((m, key)) => m.entry(key).or_default().push(i),
                 None => l.rest.push(i),

@@ -126,13 +126,7 @@ fn fold_into(original: &str, ends: &[usize], out: &mut impl Out) {
         // Completed words of an elision ("Um-" → "Ummeldung") follow the
         // truncated word, mapped to it, so a match shows the page's words.
         while let Some(e) = next_expansion.next_if(|e| e.word.end <= i) {
-            for w in &e.candidates {
-                let f = fold(w);
-                if !f.is_empty() {
-                    out.put(" ", e.word.clone());
-                    out.put(&f, e.word.clone());
-                }
-            }
+            e.complete(out);
         }
         let len = ch.len_utf8();
         let from = i..i + len;
@@ -179,13 +173,7 @@ fn fold_into(original: &str, ends: &[usize], out: &mut impl Out) {
         i += len;
     }
     for e in next_expansion {
-        for w in &e.candidates {
-            let f = fold(w);
-            if !f.is_empty() {
-                out.put(" ", e.word.clone());
-                out.put(&f, e.word.clone());
-            }
-        }
+        e.complete(out);
     }
 }
 
@@ -198,10 +186,7 @@ impl Folded {
             sentences: Vec::new(),
         };
         f.sentences = sentences(original);
-        let ends: Vec<usize> = match f.sentences.split_last() {
-            Some((_, all_but_last)) => all_but_last.iter().map(|r| r.end).collect(),
-            None => Vec::new(),
-        };
+        let ends = ends_of(&f.sentences);
         fold_into(original, &ends, &mut f);
         f
     }
@@ -250,11 +235,15 @@ fn sentence_ends(original: &str) -> Vec<usize> {
     if !original.contains(['.', '!', '?', ';', '\n']) {
         return Vec::new();
     }
-    let s = sentences(original);
-    s.iter()
-        .take(s.len().saturating_sub(1))
-        .map(|r| r.end)
-        .collect()
+    ends_of(&sentences(original))
+}
+
+/// Where each sentence but the last ends.
+fn ends_of(sentences: &[Range<usize>]) -> Vec<usize> {
+    match sentences.split_last() {
+        Some((_, all_but_last)) => all_but_last.iter().map(|r| r.end).collect(),
+        None => Vec::new(),
+    }
 }
 
 /// A truncated word ("Um-") and the full words it may stand for.
@@ -262,6 +251,19 @@ struct Elision {
     /// Byte range of the truncated word in the original.
     word: Range<usize>,
     candidates: Vec<String>,
+}
+
+impl Elision {
+    /// The full words, each as a word of its own mapped to the truncated one.
+    fn complete(&self, out: &mut impl Out) {
+        for w in &self.candidates {
+            let f = fold(w);
+            if !f.is_empty() {
+                out.put(" ", self.word.clone());
+                out.put(&f, self.word.clone());
+            }
+        }
+    }
 }
 
 /// Words left out by a German hyphen of omission (Ergänzungsstrich):
@@ -568,8 +570,8 @@ impl Phrase {
         match self.tokens.get(ti + 1) {
             None => Some(word.end),
             Some(Token::Gap) => {
-                // Folded text has no sentence marks: a bounded gap keeps
-                // "Gewerbe ... anmelden" from joining words paragraphs apart.
+                // A gap ends at a sentence mark and after twelve words, so
+                // "Gewerbe ... anmelden" never joins words paragraphs apart.
                 let last = (wi + 1 + MAX_GAP_WORDS).min(words.len());
                 (wi + 1..last)
                     .take_while(|&next| {
