@@ -580,26 +580,29 @@ fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, 
         let host = p.host.get_ref().to_ascii_lowercase();
         let at = p.host.span().start;
         let bare = host.strip_prefix("*.").unwrap_or(&host);
-        // A whole top-level domain only where a state owns it (.nrw, .bayern),
-        // never a generic one.
-        let regional_tld = host.starts_with("*.")
+        let states = scope(src, &p.states, &mut problems, State::parse);
+        // A whole top-level domain only where one state owns it (.nrw,
+        // .bayern): an entry for one state may name one, no other may.
+        let state_tld = host.starts_with("*.")
             && bare.len() >= 3
-            && !["com", "net", "org", "info", "biz", "eu", "online", "app"].contains(&bare);
+            && matches!(&states, Scope::Only(v) if v.len() == 1);
         let valid_host = !bare.is_empty()
-            && (bare.contains('.') || regional_tld)
+            && (bare.contains('.') || state_tld)
             && bare
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
         if !valid_host {
             problems.push(src.problem(
                 at,
-                format!("portal host {host:?} must be a host name or *.domain"),
+                format!(
+                    "portal host {host:?} must be a host name or *.domain \
+                     (a bare *.tld only for a portal of one state)"
+                ),
             ));
         }
         if seen.insert(host.clone(), at).is_some() {
             problems.push(src.problem(at, format!("portal host {host:?} appears twice")));
         }
-        let states = scope(src, &p.states, &mut problems, State::parse);
         let services = scope(src, &p.services, &mut problems, |s| {
             let id = ServiceId::parse(s)?;
             if ids.contains(&id) {
@@ -728,6 +731,31 @@ mod tests {
             .services
             .iter()
             .any(|s| s.id.as_str() == "bewohnerparkausweis"));
+    }
+
+    #[test]
+    fn a_bare_tld_is_a_portal_only_for_one_state() {
+        let parse = |host: &str, states: &str| {
+            let text = format!(
+                "schema = 1\n[[portal]]\nhost = \"{host}\"\nname = \"x\"\nstates = {states}\nservices = [\"*\"]\n"
+            );
+            parse_portals(
+                &Source {
+                    name: "portals.toml".into(),
+                    text: &text,
+                },
+                &HashSet::new(),
+            )
+            .map_err(|e| e.to_string())
+        };
+        assert!(parse("*.nrw", "[\"NW\"]").is_ok());
+        let e = parse("*.com", "[\"*\"]").err().unwrap_or_default();
+        assert!(
+            e.contains("portals.toml:3") && e.contains("one state"),
+            "{e}"
+        );
+        assert!(parse("*.online", "[\"NW\", \"BY\"]").is_err());
+        assert!(parse("*.service.example.de", "[\"*\"]").is_ok());
     }
 
     #[test]

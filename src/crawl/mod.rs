@@ -325,11 +325,10 @@ pub async fn resume(
     // A kill can fall between storing a page and queueing what it links
     // to: what every fetched page leads to is queued again from its stored
     // analysis (a no-op for what the frontier already knows).
-    let findings_by_url: HashMap<String, PageFindings> = c
-        .findings
-        .iter()
-        .map(|f| (f.url.clone(), f.clone()))
-        .collect();
+    // Set aside while `discover` borrows the crawler (it does not read them).
+    let findings = std::mem::take(&mut c.findings);
+    let findings_by_url: HashMap<&str, &PageFindings> =
+        findings.iter().map(|f| (f.url.as_str(), f)).collect();
     for p in store.pages(&id)? {
         let (Some(sid), Some(u)) = (p.snapshot.as_ref(), Url::parse(&p.url).ok()) else {
             continue;
@@ -347,8 +346,15 @@ pub async fn resume(
             .filter_map(|(l, t)| Url::parse(l).ok().map(|l| (l, t.clone())))
             .collect();
         let item = Item::new(u, p.kind, p.depth);
-        c.discover(&item, findings_by_url.get(&p.url), links, false);
+        c.discover(
+            &item,
+            findings_by_url.get(p.url.as_str()).copied(),
+            links,
+            false,
+        );
     }
+    drop(findings_by_url);
+    c.findings = findings;
     c.run_loop(stop, progress).await
 }
 
