@@ -990,9 +990,15 @@ const SAME_SITE_HOPS: u8 = 3;
 struct Resolver<'a> {
     by_url: std::collections::HashMap<&'a str, &'a PageFindings>,
     liveness: &'a dyn Fn(&str, Claim) -> Liveness,
+    /// What [`Resolver::offers`] found, per (page, service, hops, need,
+    /// offers_any): pages that link to each other many times would
+    /// otherwise be walked once per path, exponentially in the hops.
+    memo: std::cell::RefCell<OffersMemo<'a>>,
 }
 
-impl Resolver<'_> {
+type OffersMemo<'a> = std::collections::HashMap<(&'a str, ServiceId, u8, Level, bool), bool>;
+
+impl<'a> Resolver<'a> {
     /// Why the signal's link target does not hold, if it does not.
     fn target_fails(&self, s: &Signal, hops: u8) -> Option<String> {
         let t = s.target.as_deref()?;
@@ -1018,7 +1024,7 @@ impl Resolver<'_> {
                     _ => (Level::Online, offers_any),
                 };
                 let holds = hops > 0
-                    && match self.by_url.get(url.as_str()) {
+                    && match self.by_url.get(url.as_str()).copied() {
                         Some(f) => self.offers(f, &s.service, hops - 1, need, offers_any),
                         None => offers_any,
                     };
@@ -1037,12 +1043,16 @@ impl Resolver<'_> {
     /// its own that holds, or (a page about no service) an application form.
     fn offers(
         &self,
-        f: &PageFindings,
+        f: &'a PageFindings,
         svc: &ServiceId,
         hops: u8,
         need: Level,
         offers_any: bool,
     ) -> bool {
+        let key = (f.url.as_str(), svc.clone(), hops, need, offers_any);
+        if let Some(&known) = self.memo.borrow().get(&key) {
+            return known;
+        }
         let own = f.signals.iter().any(|s| {
             &s.service == svc
                 && s.cancelled.is_none()
@@ -1050,7 +1060,9 @@ impl Resolver<'_> {
                 && s.kind != SignalKind::Transaction
                 && self.target_fails(s, hops).is_none()
         });
-        own || (offers_any && f.about.is_empty())
+        let offers = own || (offers_any && f.about.is_empty());
+        self.memo.borrow_mut().insert(key, offers);
+        offers
     }
 }
 
@@ -1072,6 +1084,7 @@ pub fn verdicts(
     let resolver = Resolver {
         by_url: findings.iter().map(|f| (f.url.as_str(), f)).collect(),
         liveness,
+        memo: Default::default(),
     };
     for f in findings {
         let mut services: Vec<&ServiceId> = f.about.iter().map(|a| &a.service).collect();
@@ -1344,6 +1357,38 @@ mod tests {
             level_of(&c, &[f], "elterngeld", &alive),
             Level::FormAssistant
         );
+    }
+
+    #[test]
+    fn pages_that_all_link_to_each_other_are_judged_once_each() {
+        // 40 pages, each with an application link to every other: walked
+        // path by path, three hops would be 40^3 visits per link.
+        let c = cat();
+        let n = 40;
+        let url = |i: usize| format!("http://www.stadt.de/elterngeld-{i}.html");
+        let all: Vec<PageFindings> = (0..n)
+            .map(|i| {
+                let links: String = (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| {
+                        format!(
+                            "<p>Elterngeld <a href='{}'>online beantragen</a>.</p>",
+                            url(j)
+                        )
+                    })
+                    .collect();
+                findings(&c, &url(i), &page("Elterngeld", &links))
+            })
+            .collect();
+        let own = |t: &str, claim: Claim| match claim {
+            Claim::Reachable => Liveness::Alive,
+            _ => Liveness::OwnPage {
+                url: t.to_string(),
+                offers_any: false,
+            },
+        };
+        // No page holds a form: the links lead only to each other.
+        assert_eq!(level_of(&c, &all, "elterngeld", &own), Level::Information);
     }
 
     #[test]
