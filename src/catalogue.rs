@@ -41,6 +41,33 @@ pub enum LoadError {
 }
 
 /// A file of the embedded catalogue: (name for messages, text).
+/// Names of the index models in `DIR/index/` (or built in), sorted.
+pub fn model_names(dir: Option<&Path>) -> Vec<String> {
+    let mut names: Vec<String> = match dir {
+        Some(d) => std::fs::read_dir(d.join("index"))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => EMBEDDED
+            .get_dir("index")
+            .map(|d| {
+                d.files()
+                    .filter_map(|f| f.path().file_name()?.to_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    names.retain(|n| n.ends_with(".toml"));
+    for n in &mut names {
+        n.truncate(n.len() - ".toml".len());
+    }
+    names.sort();
+    names
+}
+
 pub fn embedded_file(name: &str) -> Result<(String, String), LoadError> {
     EMBEDDED
         .get_file(name)
@@ -726,11 +753,26 @@ mod tests {
             Ok(c) => c,
             Err(e) => panic!("{e}"),
         };
-        assert_eq!(c.services.len(), 13);
-        assert!(c
-            .services
-            .iter()
-            .any(|s| s.id.as_str() == "bewohnerparkausweis"));
+        // The 2023 services (their ids are public contract) and a broad
+        // municipal catalogue beyond them.
+        for id in [
+            "elterngeld",
+            "kindertagesbetreuung",
+            "eheschliessung",
+            "buergergeld",
+            "ummeldung",
+            "fuehrerschein",
+            "einbuergerung",
+            "handwerksgruendung",
+            "unternehmensanmeldung",
+            "kfz-zulassung",
+            "baugenehmigung",
+            "meldebescheinigung",
+            "bewohnerparkausweis",
+        ] {
+            assert!(c.services.iter().any(|s| s.id.as_str() == id), "{id}");
+        }
+        assert!(c.services.len() >= 40, "{} services", c.services.len());
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub enum Command {
     /// Serve the bundled demo city on loopback, crawl it into a temporary
     /// database and print the report. Needs no network.
     Demo(DemoArgs),
+    /// Judge a stored run again with the current catalogue (--catalogue),
+    /// without network, into a new run that names its source.
+    Reanalyze(ReanalyzeArgs),
     /// Show what the detector saw on one stored page: main text, services it
     /// is about and why, every signal with its rule, negations applied.
     Explain(ExplainArgs),
@@ -207,6 +210,16 @@ pub struct ScoreArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct ReanalyzeArgs {
+    /// The run to judge again: id, `latest`, `previous` or a date YYYY-MM-DD.
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    /// Label of the new run (default: the source run's label).
+    #[arg(long)]
+    pub label: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
     /// URL of a page fetched in the run.
     pub url: String,
@@ -334,6 +347,15 @@ pub enum CatalogueCmd {
         /// Directory to check (default: ./catalogues).
         dir: Option<PathBuf>,
     },
+    /// List the services (with their names and the portals that carry
+    /// them), the portals and the index models of a catalogue.
+    List {
+        /// Catalogue directory (default: --catalogue, ./catalogues, or the
+        /// catalogue built into this binary).
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -381,7 +403,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Report(args) => report_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Runs(args) => runs_cmd(&cli.db, args),
         Command::Catalogue(CatalogueCmd::Check { dir }) => catalogue_check(dir.or(cli.catalogue)),
+        Command::Catalogue(CatalogueCmd::List { dir, format }) => {
+            catalogue_list(dir.or(cli.catalogue).as_deref(), format)
+        }
         Command::Demo(args) => demo_cmd(cli.catalogue.as_deref(), args).await,
+        Command::Reanalyze(args) => reanalyze_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Explain(args) => explain_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Score(args) => score_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Audit(args) => audit_cmd(&cli.db, cli.catalogue.as_deref(), args),
@@ -836,7 +862,17 @@ fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
                     r.status.public(),
                     r.stats.pages_fetched,
                     online,
-                    r.label.as_deref().unwrap_or("")
+                    match &r.reanalysis {
+                        Some(re) => format!(
+                            "{}[reanalysis of {}]",
+                            r.label
+                                .as_deref()
+                                .map(|l| format!("{l} "))
+                                .unwrap_or_default(),
+                            re.source
+                        ),
+                        None => r.label.clone().unwrap_or_default(),
+                    }
                 ));
             }
             if rows.is_empty() {
@@ -907,6 +943,134 @@ fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
     Ok(0)
 }
 
+fn catalogue_list(dir: Option<&Path>, format: ListFormat) -> Result<u8, Failure> {
+    use crate::catalogue::Scope;
+    let dir = catalogue_dir(dir);
+    let cat = load_catalogue(dir.as_deref())?;
+    let mut models = Vec::new();
+    for n in crate::catalogue::model_names(dir.as_deref()) {
+        models.push(crate::index::Model::load(dir.as_deref(), &n).map_err(Failure::input)?);
+    }
+    let scope_text = |all: bool, items: Vec<String>| {
+        if all {
+            "alle".to_string()
+        } else {
+            items.join(" ")
+        }
+    };
+    let portals_of = |id: &crate::types::ServiceId| -> Vec<&str> {
+        cat.portals
+            .iter()
+            .filter(|p| p.retired.is_none())
+            .filter(|p| match &p.services {
+                Scope::All => false,
+                Scope::Only(v) => v.contains(id),
+            })
+            .map(|p| p.name.as_str())
+            .collect()
+    };
+    let in_models = |id: &crate::types::ServiceId| -> Vec<&str> {
+        models
+            .iter()
+            .filter(|m| m.ozg.services.contains(id))
+            .map(|m| m.id.as_str())
+            .collect()
+    };
+    let text = match format {
+        ListFormat::Json => {
+            let json = serde_json::json!({
+                "schema": "ozgcheck/catalogue/v1",
+                "edition": cat.edition,
+                "fingerprint": cat.fingerprint,
+                "services": cat.services.iter().map(|s| serde_json::json!({
+                    "id": s.id.as_str(), "name": s.name,
+                    "terms": s.terms.0.iter().map(|t| t.source()).collect::<Vec<_>>(),
+                    "leika": s.leika, "portals": portals_of(&s.id), "models": in_models(&s.id),
+                })).collect::<Vec<_>>(),
+                "portals": cat.portals.iter().map(|p| serde_json::json!({
+                    "host": p.host, "name": p.name,
+                    "states": match &p.states { Scope::All => vec!["*".to_string()], Scope::Only(v) => v.iter().map(|s| s.to_string()).collect() },
+                    "services": match &p.services { Scope::All => vec!["*".to_string()], Scope::Only(v) => v.iter().map(|s| s.to_string()).collect() },
+                    "retired": p.retired,
+                })).collect::<Vec<_>>(),
+                "models": models.iter().map(|m| serde_json::json!({
+                    "id": m.id, "title": m.title, "provisional": m.provisional, "note": m.note,
+                    "services": m.ozg.services.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+        }
+        ListFormat::Table => {
+            let mut t = format!(
+                "Katalog {} ({} Leistungen, {} Portale, {} Indexmodelle)\n\n",
+                cat.edition,
+                cat.services.len(),
+                cat.portals.len(),
+                models.len()
+            );
+            t.push_str(&format!(
+                "{:<26} {:<44} {:>6} {:<5} {}\n",
+                "LEISTUNG", "NAME", "BEGR.", "LEIKA", "PORTALE · MODELLE"
+            ));
+            for s in &cat.services {
+                t.push_str(&format!(
+                    "{:<26} {:<44} {:>6} {:<5} {} · {}\n",
+                    s.id.as_str(),
+                    crate::text::clip(&s.name, 44),
+                    s.terms.0.len(),
+                    if s.leika.is_empty() { "–" } else { "ja" },
+                    scope_text(
+                        false,
+                        portals_of(&s.id).iter().map(|p| p.to_string()).collect()
+                    ),
+                    in_models(&s.id).join(" ")
+                ));
+            }
+            t.push_str(&format!(
+                "\n{:<40} {:<12} {}\n",
+                "PORTAL", "LÄNDER", "LEISTUNGEN"
+            ));
+            for p in &cat.portals {
+                let states = match &p.states {
+                    Scope::All => scope_text(true, vec![]),
+                    Scope::Only(v) => scope_text(false, v.iter().map(|s| s.to_string()).collect()),
+                };
+                let services = match &p.services {
+                    Scope::All => scope_text(true, vec![]),
+                    Scope::Only(v) => scope_text(false, v.iter().map(|s| s.to_string()).collect()),
+                };
+                t.push_str(&format!(
+                    "{:<40} {:<12} {}{}\n",
+                    crate::text::clip(&p.name, 40),
+                    states,
+                    services,
+                    if p.retired.is_some() {
+                        " (abgeschaltet)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            t.push_str(&format!(
+                "\n{:<10} {:>9}  {}\n",
+                "MODELL", "LEISTUNG.", "TITEL"
+            ));
+            for m in &models {
+                t.push_str(&format!(
+                    "{:<10} {:>9}  {}{}\n",
+                    m.id,
+                    m.ozg.services.len(),
+                    m.title,
+                    if m.provisional { " [vorläufig]" } else { "" }
+                ));
+            }
+            t
+        }
+    };
+    write_output(None, &text)?;
+    Ok(0)
+}
+
 fn catalogue_dir(explicit: Option<&Path>) -> Option<PathBuf> {
     match explicit {
         Some(d) => Some(d.to_path_buf()),
@@ -920,6 +1084,23 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
     use crate::index::{self, Model};
     let model =
         Model::load(catalogue_dir(cat_dir).as_deref(), &args.model).map_err(Failure::input)?;
+    let catalogue = load_catalogue(cat_dir)?;
+    let unknown: Vec<String> = model
+        .ozg
+        .services
+        .iter()
+        .filter(|s| catalogue.service(s).is_none())
+        .map(|s| s.to_string())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Failure::input(format!(
+            "model {}: ozg.services names {} which the catalogue ({} services) does not define; \
+             `ozgcheck catalogue list` shows the service ids",
+            args.model,
+            unknown.join(", "),
+            catalogue.services.len()
+        )));
+    }
     let peers = match &args.peers {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -945,6 +1126,24 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
     let store = open_existing(db)?;
     let run = find_run(&store, &args.run)?;
     let verdicts = store.verdicts(&run.id)?;
+    // A run judged under an older catalogue has no verdict for services
+    // added since: say so instead of silently counting them offline.
+    let unjudged: Vec<String> = model
+        .ozg
+        .services
+        .iter()
+        .filter(|s| !verdicts.iter().any(|v| &v.service == *s))
+        .map(|s| s.to_string())
+        .collect();
+    if !unjudged.is_empty() {
+        eprintln!(
+            "warning: run {} was judged without {} (its catalogue did not know them); they count as offline. \
+             `ozgcheck reanalyze --run {}` judges its stored pages with the current catalogue",
+            run.id,
+            unjudged.join(", "),
+            run.id
+        );
+    }
     let level = |s: &crate::types::ServiceId| {
         verdicts
             .iter()
@@ -960,6 +1159,9 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
     let json = serde_json::json!({
         "schema": "ozgcheck/score/v1",
         "model": model.id,
+        "model_provisional": model.provisional,
+        "model_note": model.note,
+        "services_not_judged": unjudged,
         "run": report::RunHeader::of(&run),
         "ozg": ozg,
         "what_if": what_if,
@@ -979,6 +1181,12 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
                 run.state,
                 run.id
             ));
+            if model.provisional {
+                t.push_str(&format!(
+                    "Hinweis: vorläufiges Modell. {}\n\n",
+                    model.note.as_deref().unwrap_or("")
+                ));
+            }
             t.push_str(&format!(
                 "OZG-Leistungen online: {} von {} ({:.1} %)\n",
                 ozg.services_online,
@@ -1311,6 +1519,50 @@ fn show_cmd(db: &Path, args: ShowArgs) -> Result<u8, Failure> {
                 .map_err(|e| Failure::runtime(format!("stdout: {e}")))?;
         }
     }
+    Ok(0)
+}
+
+fn reanalyze_cmd(db: &Path, cat_dir: Option<&Path>, args: ReanalyzeArgs) -> Result<u8, Failure> {
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = open_existing(db)?;
+    let source = find_run(&store, &args.run)?;
+    let progress = |done: usize, total: usize| {
+        if done < total {
+            tracing::info!("reanalyze: {done} of {total} stored pages");
+        }
+    };
+    let (mut run, summary) = crate::reanalyze::reanalyze(&catalogue, &store, &source, &progress)
+        .map_err(|e| match e {
+            crate::reanalyze::ReanalyzeError::Store(s) => Failure::runtime(s),
+            other => Failure::input(other),
+        })?;
+    if args.label.is_some() {
+        run.label = args.label;
+        store.put_run(&run)?;
+    }
+    let online = store
+        .verdicts(&run.id)?
+        .iter()
+        .filter(|v| v.level >= report::ONLINE_FROM)
+        .count();
+    eprintln!(
+        "reanalyzed run {} ({}, {}) with catalogue {} ({} services): {} stored pages judged again, \
+         {} with findings, {online} services online; no request was sent",
+        source.id,
+        source.city,
+        report::rfc3339(source.started_at),
+        catalogue.edition,
+        catalogue.services.len(),
+        summary.pages,
+        summary.pages_with_findings,
+    );
+    if summary.snapshots_missing > 0 {
+        eprintln!(
+            "warning: {} stored pages had no readable snapshot and were left unjudged",
+            summary.snapshots_missing
+        );
+    }
+    write_output(None, &format!("{}\n", run.id))?;
     Ok(0)
 }
 

@@ -819,11 +819,16 @@ fn named_in_words<'c>(cat: &'c Catalogue, words: &crate::text::Words) -> Vec<Nam
 
 /// Drops each match that lies inside a strictly longer match of another
 /// service, in one pass over the matches in text order (a hostile page
-/// may hold a million of them); the rest stay in text order.
+/// may hold a million of them); the rest stay in text order. The words a
+/// gap (`...`) skips are not the gap term's own: inside "Gewerbe an-, um-
+/// oder abmelden" the Gewerbeabmeldung's "Gewerbe ... abmelden" does not
+/// swallow the Gewerbeanmeldung's "Gewerbe ... an(melden)"; only a match
+/// that ends on a gap term's last word gives way to it.
 fn without_dominated(mut all: Vec<Named<'_>>) -> Vec<Named<'_>> {
     all.sort_by_key(|m| m.range.start);
-    // The farthest end of earlier-starting matches, and the farthest end
-    // among services other than that one's: (end, service).
+    let by_gap = dominated_by_gap_terms(&all);
+    // The farthest end of earlier-starting matches without a gap, and the
+    // farthest end among services other than that one's: (end, service).
     let mut reach: [Option<(usize, usize)>; 2] = [None, None];
     let mut out = Vec::with_capacity(all.len());
     let mut i = 0;
@@ -834,7 +839,7 @@ fn without_dominated(mut all: Vec<Named<'_>>) -> Vec<Named<'_>> {
             .take_while(|m| m.range.start == start)
             .count();
         let group = &all[i..i + n];
-        for m in group {
+        for (k, m) in group.iter().enumerate() {
             let by_earlier = reach
                 .iter()
                 .flatten()
@@ -842,12 +847,12 @@ fn without_dominated(mut all: Vec<Named<'_>>) -> Vec<Named<'_>> {
                 .is_some_and(|(end, _)| *end >= m.range.end);
             let by_same_start = group
                 .iter()
-                .any(|o| o.service != m.service && o.range.end > m.range.end);
-            if !by_earlier && !by_same_start {
+                .any(|o| o.service != m.service && o.range.end > m.range.end && !has_gap(o.term));
+            if !by_earlier && !by_same_start && !by_gap[i + k] {
                 out.push(m.clone());
             }
         }
-        for m in group {
+        for m in group.iter().filter(|m| !has_gap(m.term)) {
             let (end, service) = (m.range.end, m.service);
             reach = match reach {
                 [None, _] => [Some((end, service)), None],
@@ -861,6 +866,39 @@ fn without_dominated(mut all: Vec<Named<'_>>) -> Vec<Named<'_>> {
         i += n;
     }
     out
+}
+
+fn has_gap(term: &str) -> bool {
+    term.contains("...")
+}
+
+/// For each match (sorted by start): whether a longer gap-term match of
+/// another service ends where it ends. Per end, the two earliest starts of
+/// distinct services suffice.
+fn dominated_by_gap_terms(all: &[Named<'_>]) -> Vec<bool> {
+    let mut earliest: rustc_hash::FxHashMap<usize, [Option<(usize, usize)>; 2]> =
+        Default::default();
+    for m in all.iter().filter(|m| has_gap(m.term)) {
+        let e = earliest.entry(m.range.end).or_default();
+        let (start, svc) = (m.range.start, m.service);
+        // Matches come in start order: the first seen per service is its
+        // earliest.
+        *e = match *e {
+            [None, _] => [Some((start, svc)), None],
+            [Some(first), None] if first.1 != svc => [Some(first), Some((start, svc))],
+            kept => kept,
+        };
+    }
+    all.iter()
+        .map(|m| {
+            earliest.get(&m.range.end).is_some_and(|e| {
+                e.iter()
+                    .flatten()
+                    .find(|(_, v)| *v != m.service)
+                    .is_some_and(|(start, _)| *start < m.range.start)
+            })
+        })
+        .collect()
 }
 
 /// Mentions of a service in main text, outside link texts; words completed
@@ -1208,6 +1246,7 @@ mod tests {
                             && o.range.start <= m.range.start
                             && m.range.end <= o.range.end
                             && o.range.len() > m.range.len()
+                            && (!has_gap(o.term) || o.range.end == m.range.end)
                     })
                 })
                 .map(|m| (m.service, m.range.clone()))
@@ -1229,7 +1268,7 @@ mod tests {
                     let start = next(20);
                     Named {
                         service: next(3),
-                        term: "",
+                        term: if next(3) == 0 { "a ... b" } else { "" },
                         range: start..start + 1 + next(8),
                     }
                 })

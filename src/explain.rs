@@ -2,10 +2,11 @@
 //! and detection on the stored snapshot (detection is pure, so this is what
 //! the crawl saw) and answers link liveness from the run's own records.
 
+use crate::analysis::{self, CityScope};
 use crate::catalogue::Catalogue;
 use crate::crawl::{self, LivenessIndex};
 use crate::detect::{self, Context, Liveness};
-use crate::extract::{self, Extractor};
+use crate::extract::Extractor;
 use crate::store::{RunRecord, Store, StoreError};
 use crate::text::clip;
 use std::fmt::Write as _;
@@ -60,18 +61,12 @@ pub fn explain(
         .snapshot(&sid)?
         .ok_or_else(|| ExplainError::NoSnapshot(record.url.clone(), "snapshot missing".into()))?;
     let url = Url::parse(&record.url).unwrap_or(parsed);
-    let scope = run.settings.scope.clone();
-    let in_scope = move |h: &str| scope.iter().any(|p| crate::catalogue::host_matches(p, h));
+    let scope = CityScope::of_run(run);
     let ex = Extractor::new(&cat.page);
-    let page = extract::read_page(
-        &ex,
-        &url,
-        &bytes,
-        record.content_type.as_deref(),
-        in_scope(url.host_str().unwrap_or_default()),
-    )
-    .map_err(|e| ExplainError::Unreadable(record.url.clone(), e))?
-    .ok_or_else(|| ExplainError::NotAPage(record.url.clone()))?;
+    let page = analysis::read(&ex, &scope, &url, &bytes, record.content_type.as_deref())
+        .map_err(|e| ExplainError::Unreadable(record.url.clone(), e))?
+        .ok_or_else(|| ExplainError::NotAPage(record.url.clone()))?;
+    let in_scope = |h: &str| scope.contains(h);
     let ctx = Context {
         state: run.state,
         in_scope: &in_scope,

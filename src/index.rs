@@ -31,6 +31,10 @@ struct RawModel {
     title: String,
     sector: Vec<RawSector>,
     ozg: RawOzg,
+    #[serde(default)]
+    provisional: bool,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +47,8 @@ struct RawSector {
     bonus_cap: f64,
     #[serde(default)]
     indicator: Vec<RawIndicator>,
+    #[serde(default)]
+    assumed: bool,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +59,8 @@ struct RawIndicator {
     normalisation: Normalisation,
     #[serde(default)]
     bonus: bool,
+    #[serde(default)]
+    assumed: bool,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +77,8 @@ pub struct Indicator {
     pub id: String,
     pub name: String,
     pub normalisation: Normalisation,
+    /// Not published: carried over or inferred (see the model's comments).
+    pub assumed: bool,
     /// A projects bonus: added to the sector, capped, not one of the regular
     /// indicators.
     pub bonus: bool,
@@ -81,6 +91,8 @@ pub struct Sector {
     pub divisor: f64,
     pub bonus_cap: f64,
     pub indicators: Vec<Indicator>,
+    /// Not published: carried over or inferred.
+    pub assumed: bool,
 }
 
 /// The OZG indicator: which services, and from which level a service counts.
@@ -98,16 +110,31 @@ pub struct Model {
     pub title: String,
     pub sectors: Vec<Sector>,
     pub ozg: OzgIndicator,
+    /// Not fully known (a list or weights inferred); `note` says what.
+    pub provisional: bool,
+    /// What a city official should know about the model, shown by `score`.
+    pub note: Option<String>,
 }
 
 impl Model {
-    /// Load `DIR/index/NAME.toml`.
+    /// Load `DIR/index/NAME.toml`, or a model file of the city's own when
+    /// `name` is a path (contains a `/` or ends in `.toml`).
     pub fn load(catalogue_dir: Option<&Path>, name: &str) -> Result<Model, LoadError> {
+        if name.contains('/') || name.ends_with(".toml") {
+            let text = std::fs::read_to_string(name).map_err(|source| LoadError::Io {
+                path: name.to_string(),
+                source,
+            })?;
+            return Self::parse(&Source {
+                name: name.into(),
+                text: &text,
+            });
+        }
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(LoadError::Invalid(vec![Problem {
                 file: "--model".into(),
                 line: 0,
-                message: format!("model name {name:?}: letters, digits and '-' only"),
+                message: format!("model {name:?}: a built-in name (letters, digits, '-') or a path to a .toml file"),
             }]));
         }
         let (path, text) = match catalogue_dir {
@@ -154,6 +181,7 @@ impl Model {
                     name: i.name,
                     normalisation: i.normalisation,
                     bonus: i.bonus,
+                    assumed: i.assumed,
                 });
             }
             if sectors.iter().any(|x: &Sector| &x.id == s.id.get_ref()) {
@@ -168,6 +196,7 @@ impl Model {
                 divisor: *s.divisor.get_ref(),
                 bonus_cap: s.bonus_cap,
                 indicators,
+                assumed: s.assumed,
             });
         }
         let ozg_sector = sectors.iter().find(|s| &s.id == raw.ozg.sector.get_ref());
@@ -203,9 +232,11 @@ impl Model {
                 Level::Online
             }
         };
-        let mut services = Vec::new();
+        let mut services: Vec<ServiceId> = Vec::new();
         for s in &raw.ozg.services {
             match ServiceId::parse(s.get_ref()) {
+                Ok(id) if services.contains(&id) => problems
+                    .push(src.problem(s.span().start, format!("service {id} is listed twice"))),
                 Ok(id) => services.push(id),
                 Err(e) => problems.push(src.problem(s.span().start, e)),
             }
@@ -226,6 +257,8 @@ impl Model {
                 online_from,
                 services,
             },
+            provisional: raw.provisional,
+            note: raw.note,
         })
     }
 
@@ -489,10 +522,15 @@ pub fn ozg_score(
             .map(|p| p.share)
             .collect()
     });
+    // The indicator's own normalisation (percent rank since 2023).
+    let how = model
+        .sector(&model.ozg.sector)
+        .and_then(|s| s.indicators.iter().find(|i| i.id == model.ozg.indicator))
+        .map_or(Normalisation::PercentRank, |i| i.normalisation);
     let points_for = |s: f64| -> Option<f64> {
         let mut all = others.clone()?;
         all.push(s);
-        percent_rank_inc(&all, s).map(|r| r * 100.0)
+        normalise(how, &all, s)
     };
     let points = points_for(share);
     let rank = others

@@ -6,6 +6,7 @@
 //! [`profile`] → [`crawl`] → [`extract`] → [`detect`] → [`store`] → [`report`],
 //! with [`catalogue`] as the data every stage reads and [`cli`] at the edge.
 
+pub mod analysis;
 pub mod audit;
 pub mod catalogue;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod explain;
 pub mod extract;
 pub mod index;
 pub mod profile;
+pub mod reanalyze;
 pub mod report;
 pub mod serve;
 pub mod store;

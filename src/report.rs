@@ -21,6 +21,20 @@ pub struct RunHeader {
     pub status: &'static str,
     pub pages_fetched: u64,
     pub label: Option<String>,
+    /// Only on runs made by `reanalyze`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reanalysis: Option<ReanalysisOut>,
+}
+
+/// Where a reanalysed run comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReanalysisOut {
+    /// The run whose stored pages were judged again.
+    pub source: String,
+    /// Fingerprints of the catalogues: the source's and this run's.
+    pub source_catalogue: String,
+    pub catalogue: String,
+    pub reanalyzed_at: String,
 }
 
 impl RunHeader {
@@ -34,6 +48,12 @@ impl RunHeader {
             status: r.status.public(),
             pages_fetched: r.stats.pages_fetched,
             label: r.label.clone(),
+            reanalysis: r.reanalysis.as_ref().map(|re| ReanalysisOut {
+                source: re.source.to_string(),
+                source_catalogue: re.source_catalogue.clone(),
+                catalogue: r.settings.catalogue.clone(),
+                reanalyzed_at: rfc3339(re.at),
+            }),
         }
     }
 }

@@ -146,6 +146,21 @@ pub struct RunRecord {
     pub finished_at: Option<jiff::Timestamp>,
     pub status: RunStatus,
     pub stats: RunStats,
+    /// Set on a run made by `reanalyze`: the stored pages of another run
+    /// judged again under another catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reanalysis: Option<Reanalysis>,
+}
+
+/// Where a reanalysed run's pages come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reanalysis {
+    /// The run whose pages and snapshots were judged again.
+    pub source: RunId,
+    /// Fingerprint of the catalogue the source run was judged with.
+    pub source_catalogue: String,
+    /// When the reanalysis ran (the run's own times are the source's).
+    pub at: jiff::Timestamp,
 }
 
 /// Why a URL was requested.
@@ -205,6 +220,10 @@ pub struct CachedAnalysis {
     pub links: Vec<(String, String)>,
     pub news: bool,
     pub offers_application: bool,
+    /// Whether the document was read as one of the city's pages (absent in
+    /// entries of older releases).
+    #[serde(default)]
+    pub own_page: Option<bool>,
 }
 
 /// Validators of the last good fetch of a URL.

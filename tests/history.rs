@@ -4,25 +4,12 @@
 
 mod common;
 
-use common::{catalogue, profile_of, root, truth};
+use common::{catalogue, copy_dir, profile_of, root, truth};
 use ozgcheck::crawl::{self, CrawlOptions};
 use ozgcheck::demo::LocalSite;
 use ozgcheck::store::Store;
 use std::path::Path;
 use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
-        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-}
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

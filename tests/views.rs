@@ -20,18 +20,18 @@ async fn report_formats_and_the_web_view() {
         .split("\r\n")
         .filter(|l| !l.is_empty())
         .collect();
-    assert_eq!(lines.len(), 14);
+    assert_eq!(lines.len(), 1 + common::catalogue().services.len());
     assert!(lines[0].starts_with("service;name;level;"));
     assert!(lines.iter().any(|l| l.starts_with("elterngeld;Elterngeld;3;Online-Leistung;ja;http://www.musterstadt.de/buergerservice/elterngeld.html;")));
     let comma = report::to_csv(&r, b',', false);
     assert!(comma.starts_with("service,name,level"));
-    // A standard CSV reader sees 13 rows of 8 fields (quoting is right).
+    // A standard CSV reader sees a row of 8 fields per service (quoting is right).
     let mut rd = csv::Reader::from_reader(comma.as_bytes());
     let rows: Vec<csv::StringRecord> = rd
         .records()
         .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
         .collect();
-    assert_eq!(rows.len(), 13);
+    assert_eq!(rows.len(), common::catalogue().services.len());
     assert!(rows.iter().all(|r| r.len() == 8));
 
     let md = report::to_markdown(&r, Lang::De);
@@ -42,7 +42,10 @@ async fn report_formats_and_the_web_view() {
 
     // HTML: self-contained, one card per service, level as text, marks.
     let html = report::to_html(&r, Lang::De, None);
-    assert_eq!(html.matches("<article class=\"card").count(), 13);
+    assert_eq!(
+        html.matches("<article class=\"card").count(),
+        common::catalogue().services.len()
+    );
     assert!(!html.contains("<script"), "no scripts");
     assert!(!html.contains("src=\"http"), "no remote resources");
     assert!(html.contains("<mark>Elterngeld online beantragen</mark>"));
@@ -74,11 +77,18 @@ async fn report_formats_and_the_web_view() {
     assert!(body.contains(c.run.id.as_str()));
     let (s, _, body) = get(&format!("/run/{}", c.run.id)).await;
     assert_eq!(s, 200);
-    assert_eq!(body.matches("<article class=\"card").count(), 13);
+    assert_eq!(
+        body.matches("<article class=\"card").count(),
+        common::catalogue().services.len()
+    );
     assert!(body.contains("href=\"/snapshot/"));
     let (s, _, body) = get("/city/Musterstadt").await;
     assert_eq!(s, 200);
-    assert_eq!(body.matches("<svg").count(), 13, "one chart per service");
+    assert_eq!(
+        body.matches("<svg").count(),
+        common::catalogue().services.len(),
+        "one chart per service"
+    );
     // A stored snapshot is served inertly.
     let snap = r.services[0].evidence[0].snapshot.clone();
     let (s, h, body) = get(&format!("/snapshot/{snap}")).await;

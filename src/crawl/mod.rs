@@ -22,9 +22,10 @@ pub mod robots;
 pub mod sitemap;
 pub mod url;
 
+use crate::analysis;
 use crate::catalogue::Catalogue;
-use crate::detect::{self, Context, Liveness, PageFindings};
-use crate::extract::{self, Extractor};
+use crate::detect::{self, Liveness, PageFindings};
+use crate::extract::Extractor;
 use crate::profile::Profile;
 use crate::store::{
     FetchKind, PageRecord, RunRecord, RunSettings, RunStats, RunStatus, Store, StoreError,
@@ -214,6 +215,8 @@ struct Shared {
     store: Store,
     catalogue: Arc<Catalogue>,
     extractor: Extractor,
+    /// The city pages are judged for (state and own hosts).
+    scope: analysis::CityScope,
     profile: Profile,
     run: RunId,
     opts: CrawlOptions,
@@ -247,6 +250,7 @@ pub async fn run(
         finished_at: None,
         status: RunStatus::Running,
         stats: RunStats::default(),
+        reanalysis: None,
     };
     store.put_run(&record)?;
     let mut c = Crawler::new(profile, catalogue, store, opts, record)?;
@@ -336,15 +340,19 @@ pub async fn resume(
         if p.kind != FetchKind::Page {
             continue;
         }
-        let key = analysis_key(&c.shared, p.kind, &p.url, sid);
-        let Some(cached) = store.analysis(&key)? else {
+        let doc = analysis::Document {
+            kind: p.kind,
+            url: &u,
+            content_type: p.content_type.as_deref(),
+            fetched_at: p.fetched_at,
+            snapshot: sid,
+        };
+        let sh = &c.shared;
+        let Some(links) =
+            analysis::lookup(&sh.store, &sh.catalogue, &sh.scope, &doc).map(|a| a.links)
+        else {
             continue;
         };
-        let links: Vec<(Url, String)> = cached
-            .links
-            .iter()
-            .filter_map(|(l, t)| Url::parse(l).ok().map(|l| (l, t.clone())))
-            .collect();
         let item = Item::new(u, p.kind, p.depth);
         c.discover(
             &item,
@@ -423,6 +431,7 @@ impl Crawler {
                 store: store.clone(),
                 extractor: Extractor::new(&catalogue.page),
                 catalogue,
+                scope: analysis::CityScope::of_profile(profile),
                 profile: profile.clone(),
                 run: record.id.clone(),
                 opts: opts.clone(),
@@ -1396,52 +1405,7 @@ fn process(
                 }
             }
             if ok {
-                // Detection is pure: the same bytes at the same URL under the
-                // same catalogue and city give the same result, so a 304 (or
-                // any unchanged page) is not parsed again.
-                let key = record
-                    .snapshot
-                    .as_ref()
-                    .filter(|_| out.item.kind != FetchKind::Sitemap)
-                    .map(|sid| analysis_key(shared, out.item.kind, &record.url, sid));
-                let cached = key
-                    .as_deref()
-                    .and_then(|k| shared.store.analysis(k).ok().flatten());
-                match cached {
-                    Some(c) => reuse_analysis(shared, &mut out, &mut record, c, fetched_at),
-                    None => {
-                        let body = match (&record.snapshot, body.is_empty()) {
-                            (Some(sid), true) => shared
-                                .store
-                                .snapshot(sid)
-                                .ok()
-                                .flatten()
-                                .unwrap_or_default(),
-                            _ => body,
-                        };
-                        analyse_body(
-                            shared,
-                            &mut out,
-                            &mut record,
-                            &body,
-                            content_type.as_deref(),
-                            fetched_at,
-                        );
-                        if let Some(k) = key {
-                            let c = crate::store::CachedAnalysis {
-                                findings: out.findings.clone(),
-                                links: out
-                                    .links
-                                    .iter()
-                                    .map(|(u, t)| (u.to_string(), t.clone()))
-                                    .collect(),
-                                news: record.news,
-                                offers_application: record.offers_application,
-                            };
-                            let _ = shared.store.put_analysis(&k, &c);
-                        }
-                    }
-                }
+                analyse(shared, &mut out, &mut record, body, content_type.as_deref());
             }
         }
     }
@@ -1453,145 +1417,85 @@ fn process(
     out
 }
 
-fn analysis_key(
-    shared: &Shared,
-    kind: FetchKind,
-    url: &str,
-    sid: &crate::types::SnapshotId,
-) -> String {
-    let mut h = blake3::Hasher::new();
-    // Probes keep no links, pages do: the kind is part of the key.
-    let kind = match kind {
-        FetchKind::Page => "page",
-        FetchKind::Probe => "probe",
-        FetchKind::Sitemap => "sitemap",
-    };
-    for part in [
-        kind,
-        shared.catalogue.fingerprint.as_str(),
-        shared.profile.state.code(),
-        &shared.profile.scope.join(","),
-        url,
-        sid.as_str(),
-    ] {
-        h.update(part.as_bytes());
-        h.update(b"\0");
-    }
-    h.finalize().to_hex().to_string()
-}
-
-fn reuse_analysis(
+/// Sitemaps are read here; every other document goes through the analysis
+/// stage (from its cache when the same bytes were judged before).
+fn analyse(
     shared: &Shared,
     out: &mut Fetched,
     record: &mut PageRecord,
-    c: crate::store::CachedAnalysis,
-    fetched_at: jiff::Timestamp,
-) {
-    record.news = c.news;
-    record.offers_application = c.offers_application;
-    record.own_page = shared
-        .profile
-        .in_scope(out.item.url.host_str().unwrap_or_default());
-    if out.item.kind == FetchKind::Page {
-        out.links = c
-            .links
-            .iter()
-            .filter_map(|(u, t)| Url::parse(u).ok().map(|u| (u, t.clone())))
-            .collect();
-    }
-    if let Some(mut f) = c.findings {
-        f.fetched_at = fetched_at;
-        if let Err(e) = shared.store.put_findings(&shared.run, &f) {
-            record.error = Some(format!("store: {e}"));
-            out.error_class = Some("store");
-        }
-        out.findings = Some(f);
-    }
-}
-
-fn analyse_body(
-    shared: &Shared,
-    out: &mut Fetched,
-    record: &mut PageRecord,
-    body: &[u8],
+    body: Vec<u8>,
     content_type: Option<&str>,
-    fetched_at: jiff::Timestamp,
 ) {
+    let Some(sid) = record.snapshot.clone() else {
+        return;
+    };
     if out.item.kind == FetchKind::Sitemap {
-        match sitemap::maybe_gunzip(body) {
-            Ok(xml) => {
-                let sm = sitemap::parse(&xml);
-                out.sitemap_index = sm.is_index;
-                out.links = sm
-                    .locs
-                    .iter()
-                    .filter_map(|l| out.item.url.join(l).ok())
-                    .map(|u| (u, String::new()))
-                    .collect();
-            }
-            Err(e) => {
-                record.error = Some(format!("sitemap: {e}"));
-                out.error_class = Some("sitemap");
-            }
-        }
+        let body = if body.is_empty() {
+            shared
+                .store
+                .snapshot(&sid)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        } else {
+            body
+        };
+        read_sitemap(out, record, &body);
         return;
     }
-    let in_scope = shared
-        .profile
-        .in_scope(out.item.url.host_str().unwrap_or_default());
-    // Only the city's own PDFs are read; other documents only prove liveness.
-    let page = match extract::read_page(
-        &shared.extractor,
-        &out.item.url,
-        body,
+    let doc = analysis::Document {
+        kind: out.item.kind,
+        url: &out.item.url,
         content_type,
-        in_scope,
-    ) {
-        Ok(Some(p)) => p,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::info!("{}: {e}", out.item.url);
-            return;
-        }
+        fetched_at: record.fetched_at,
+        snapshot: &sid,
     };
-    if out.item.kind == FetchKind::Page {
-        out.links = page
-            .links
-            .iter()
-            .map(|l| (l.url.clone(), l.text.clone()))
-            .collect();
-    }
-    let Some(sid) = &record.snapshot else { return };
-    let host_in_scope = |h: &str| shared.profile.in_scope(h);
-    let ctx = Context {
-        state: shared.profile.state,
-        in_scope: &host_in_scope,
+    let mut body = Some(body);
+    let mut bytes = || match body.take() {
+        Some(b) if !b.is_empty() => b,
+        _ => shared
+            .store
+            .snapshot(&sid)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
     };
-    let f = detect::analyze(
+    let a = analysis::cached(
+        &shared.store,
         &shared.catalogue,
-        &ctx,
-        &page,
-        &out.item.url,
-        fetched_at,
-        sid.clone(),
+        &shared.extractor,
+        &shared.scope,
+        &doc,
+        &mut bytes,
     );
-    record.news = f.news;
-    record.own_page = in_scope;
-    // Whether the page itself holds an application form (or a portal
-    // login): what a frame or a same-site link that leads here may rest on.
-    // Its own links do not count: they are judged where they lead.
-    record.offers_application = f.application_form
-        || page
-            .forms
-            .iter()
-            .any(|f| f.has_file_upload || f.has_password);
-    // Findings of pages outside the city's scope (portals behind a liveness
-    // check) are not the city's evidence; only their liveness counts.
-    if !f.is_empty() && in_scope {
+    record.news = a.news;
+    record.own_page = a.own_page;
+    record.offers_application = a.offers_application;
+    out.links = a.links;
+    if let Some(f) = a.findings {
         if let Err(e) = shared.store.put_findings(&shared.run, &f) {
             record.error = Some(format!("store: {e}"));
             out.error_class = Some("store");
         }
         out.findings = Some(f);
+    }
+}
+
+fn read_sitemap(out: &mut Fetched, record: &mut PageRecord, body: &[u8]) {
+    match sitemap::maybe_gunzip(body) {
+        Ok(xml) => {
+            let sm = sitemap::parse(&xml);
+            out.sitemap_index = sm.is_index;
+            out.links = sm
+                .locs
+                .iter()
+                .filter_map(|l| out.item.url.join(l).ok())
+                .map(|u| (u, String::new()))
+                .collect();
+        }
+        Err(e) => {
+            record.error = Some(format!("sitemap: {e}"));
+            out.error_class = Some("sitemap");
+        }
     }
 }

@@ -23,6 +23,15 @@ pub struct Case {
     pub cms: String,
     #[serde(default)]
     pub hard: Vec<String>,
+    /// Every catalogue service not under `levels` is level 0 on this case.
+    /// Without it, only the services under `levels` were labelled (the
+    /// older corpora list the 13 services of their time), and the others
+    /// are not compared.
+    #[serde(default)]
+    pub complete: bool,
+    /// The real page a case was modelled on (real-language corpus).
+    #[serde(default)]
+    pub source: Option<String>,
     pub levels: BTreeMap<String, u8>,
 }
 
@@ -35,6 +44,8 @@ pub struct Outcome {
     pub found: u8,
     pub cms: String,
     pub hard: Vec<String>,
+    /// The real page the case was modelled on, if any.
+    pub source: Option<String>,
     /// For misses: what the detector saw (about reasons, signals, verdict).
     pub why: Vec<String>,
 }
@@ -64,6 +75,15 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
     let text =
         std::fs::read_to_string(dir.join("case.toml")).map_err(|e| format!("{name}: {e}"))?;
     let case: Case = toml::from_str(&text).map_err(|e| format!("{name}/case.toml: {e}"))?;
+    if let Some(unknown) = case
+        .levels
+        .keys()
+        .find(|k| !cat.services.iter().any(|s| s.id.as_str() == k.as_str()))
+    {
+        return Err(format!(
+            "{name}/case.toml: {unknown:?} is not a service of the catalogue"
+        ));
+    }
     let profile_text = format!(
         "name = {:?}\nstate = {:?}\nseeds = {:?}\nscope = {:?}\n",
         case.city, case.state, case.seeds, case.scope
@@ -129,6 +149,7 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
     Ok(cat
         .services
         .iter()
+        .filter(|s| case.complete || case.levels.contains_key(s.id.as_str()))
         .map(|s| {
             let found = verdicts
                 .iter()
@@ -143,6 +164,7 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
                 found,
                 cms: case.cms.clone(),
                 hard: case.hard.clone(),
+                source: case.source.clone(),
                 why: if truth != found {
                     why_for(&s.id)
                 } else {
@@ -281,6 +303,9 @@ pub fn confusion_report(out: &[Outcome]) -> String {
                 o.cms,
                 o.hard.join(",")
             );
+            if let Some(src) = &o.source {
+                let _ = writeln!(s, "      modelled on {src}");
+            }
             if std::env::var_os("OZGCHECK_WHY").is_some() {
                 for w in &o.why {
                     let _ = writeln!(s, "      {w}");
