@@ -184,6 +184,47 @@ async fn an_older_run_judged_by_a_newer_catalogue_gains_the_new_services() {
         .and_then(|s| s.iter().find(|s| s["id"] == "bewohnerparkausweis"))
         .unwrap_or_else(|| panic!("no bewohnerparkausweis in {report}"));
     assert!(parking["level"].as_u64().is_some_and(|l| l >= 1));
+
+    // A provisional model scores the reanalysed run; the source run lacks
+    // verdicts for the services its catalogue did not know, and says so.
+    let o = ozgcheck(
+        &[
+            "--db", &db_arg, "score", "--run", &new_id, "--model", "sci2025", "--format", "json",
+        ],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let score: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(score["model_provisional"], true);
+    assert_eq!(
+        score["services_not_judged"].as_array().map(Vec::len),
+        Some(0)
+    );
+    let o = ozgcheck(
+        &[
+            "--db",
+            &db_arg,
+            "score",
+            "--run",
+            source.as_str(),
+            "--model",
+            "sci2025",
+        ],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("reanalyze --run"), "{}", stderr(&o));
+    // A city's own model file: a typo is an error with file and line.
+    let own = tmp.path().join("mein-modell.toml");
+    let text = std::fs::read_to_string(root().join("catalogues/index/sci2025.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&own, text.replacen("online_from", "online_form", 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let own_arg = own.to_string_lossy().into_owned();
+    let o = ozgcheck(&["--db", &db_arg, "score", "--model", &own_arg], &root());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("mein-modell.toml:"), "{}", stderr(&o));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
