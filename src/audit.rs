@@ -8,7 +8,7 @@
 
 use crate::catalogue::{Catalogue, LoadError, Problem};
 use crate::crawl::LivenessIndex;
-use crate::detect::{self, Context, Liveness, ServiceVerdict};
+use crate::detect::{self, Basis, Context, Liveness, ServiceVerdict};
 use crate::extract::{self, Extractor};
 use crate::report::{EvidenceOut, RunHeader};
 use crate::store::{DashboardImport, DashboardRow, PageRecord, RunRecord, Store, StoreError};
@@ -297,12 +297,27 @@ pub fn ars_from_ags(ags: &str) -> Option<String> {
 pub enum Kind {
     OnlineNotClaimed,
     ClaimedNotFound,
+    /// Claimed online and the city's pages say so too, but no application
+    /// target was seen to answer: the survey may not find it either.
+    ClaimedNotVerified,
     DashboardLinkDead,
     DashboardMissing,
     OtherStatePortalOnly,
 }
 
 impl Kind {
+    /// As documented and as in the JSON (`claimed-not-found`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::OnlineNotClaimed => "online-not-claimed",
+            Kind::ClaimedNotFound => "claimed-not-found",
+            Kind::ClaimedNotVerified => "claimed-not-verified",
+            Kind::DashboardLinkDead => "dashboard-link-dead",
+            Kind::DashboardMissing => "dashboard-missing",
+            Kind::OtherStatePortalOnly => "other-state-portal-only",
+        }
+    }
+
     pub fn german(self) -> &'static str {
         match self {
             Kind::OnlineNotClaimed => {
@@ -310,6 +325,9 @@ impl Kind {
             }
             Kind::ClaimedNotFound => {
                 "als online gemeldet, aber kein Beleg gefunden – Risiko in der Prüfung"
+            }
+            Kind::ClaimedNotVerified => {
+                "als online gemeldet, aber nur im Text der Seiten belegt – kein Antragsziel geprüft; Link zum Antrag ergänzen"
             }
             Kind::DashboardLinkDead => "Dashboard-Link tot oder nicht zur Leistung",
             Kind::DashboardMissing => {
@@ -383,6 +401,12 @@ pub fn audit(
         match claim {
             Some(c) if online && !c.claimed => {
                 add(Kind::OnlineNotClaimed, format!("Reifegrad {level} belegt"))
+            }
+            Some(c) if online && c.claimed && v.and_then(|v| v.basis()) == Some(Basis::Claimed) => {
+                add(
+                    Kind::ClaimedNotVerified,
+                    format!("Reifegrad {level} nur behauptet: kein Online-Antrag, kein Portal-Link, der antwortet"),
+                )
             }
             Some(c) if !online && c.claimed && other_state => add(
                 Kind::OtherStatePortalOnly,
@@ -515,10 +539,10 @@ pub fn to_table(a: &Audit) -> String {
     for f in &a.findings {
         let _ = writeln!(
             o,
-            "\n{} ({}) – {:?}\n  {}\n  gemeldet: {} · belegter Reifegrad: {} · {}",
+            "\n{} ({}) – {}\n  {}\n  gemeldet: {} · belegter Reifegrad: {} · {}",
             f.name,
             f.service,
-            f.kind,
+            f.kind.as_str(),
             f.kind.german(),
             f.claimed
                 .map(|c| if c { "ja" } else { "nein" })

@@ -173,6 +173,8 @@ struct RawSignals {
     search: RawPhraseList,
     news: RawPhraseList,
     service_section: RawPhraseList,
+    claim: RawPhraseList,
+    hedge: RawPhraseList,
 }
 
 #[derive(Deserialize)]
@@ -323,6 +325,12 @@ pub struct Signals {
     /// belongs to the page's service; any other heading that names no
     /// service opens a section about something else.
     pub service_section: PhraseSet,
+    /// A sentence that says the application can be made online, with no
+    /// link of its own to show it: level 3, *claimed* (not verified).
+    pub claim: PhraseSet,
+    /// Future, conditional or general wording that makes a sentence no
+    /// claim about this city's service ("geplant", "je nach Behörde").
+    pub hedge: PhraseSet,
 }
 
 /// Selectors that find main content and boilerplate.
@@ -592,6 +600,8 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
         search: list(&raw.search),
         news: list(&raw.news),
         service_section: list(&raw.service_section),
+        claim: list(&raw.claim),
+        hedge: list(&raw.hedge),
     };
     finish(signals, problems)
 }

@@ -52,6 +52,19 @@ pub enum SignalKind {
     PortalLink,
     /// A statement of a fully digital process (electronic notice, once-only).
     Transaction,
+    /// A sentence that says the application can be made online, with no
+    /// link or form of its own to show it: level 3, claimed.
+    ProseClaim,
+}
+
+impl SignalKind {
+    /// Links whose target is the application itself (not a form download).
+    pub fn is_application_link(self) -> bool {
+        matches!(
+            self,
+            SignalKind::ApplicationLink | SignalKind::PortalLink | SignalKind::EmbeddedForm
+        )
+    }
 }
 
 /// One signal found on a page.
@@ -109,6 +122,25 @@ impl PageFindings {
     }
 }
 
+/// What an online level (3 or 4) rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Only the city's words say so: no application target was seen to answer.
+    Claimed,
+    /// An application target answered: a live form, portal page or upload.
+    Verified,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Claimed => "claimed",
+            Basis::Verified => "verified",
+        }
+    }
+}
+
 /// One evidence item of a verdict (the contract's evidence object).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -118,6 +150,9 @@ pub struct Evidence {
     pub signals: Vec<String>,
     pub excerpt: String,
     pub snapshot: SnapshotId,
+    /// For levels 3 and 4: claimed or verified (absent in older databases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
 }
 
 /// A service's level in a run with its evidence, strongest first.
@@ -126,6 +161,13 @@ pub struct ServiceVerdict {
     pub service: ServiceId,
     pub level: Level,
     pub evidence: Vec<Evidence>,
+}
+
+impl ServiceVerdict {
+    /// Claimed or verified, for an online level: that of the strongest item.
+    pub fn basis(&self) -> Option<Basis> {
+        self.evidence.first().and_then(|e| e.basis)
+    }
 }
 
 /// What a link is taken to prove, which decides what its target must be.
@@ -410,6 +452,8 @@ pub fn analyze(
         prev[prev.rfind('\n').map_or(0, |i| i + 1)..].trim()
     };
 
+    // Sentences whose link gave a signal: the link speaks for them.
+    let mut linked_sentences: Vec<usize> = Vec::new();
     // A news item announces; its links and forms are not the application.
     let offered = if news { &[][..] } else { &page.links[..] };
     let forms = if news { &[][..] } else { &page.forms[..] };
@@ -460,6 +504,9 @@ pub fn analyze(
             continue;
         }
         let excerpt = || excerpt_marked(&page.main_text, &s_range, &span);
+        if classified.is_some() {
+            linked_sentences.push(s_range.start);
+        }
         if let Some(c) = classified {
             for svc in &services {
                 let (kind, level, rule, mut cancelled) = c.clone();
@@ -614,6 +661,19 @@ pub fn analyze(
         }
     }
 
+    if !news {
+        let claims = prose_claims(&ProseInput {
+            cat,
+            text: &page.main_text,
+            sentences: sents,
+            skip: &linked_sentences,
+            link_share: &link_share,
+            describes: &describes,
+            named_in: &named_in,
+        });
+        signals.extend(claims);
+    }
+
     // Level 4 statements (electronic notice, once-only, end to end digital)
     // for the services the sentence or the page is about; whether they count
     // is decided over the whole run (see `verdicts`).
@@ -661,6 +721,102 @@ pub fn analyze(
         news,
         application_form,
     }
+}
+
+/// What finding prose claims needs from the page's analysis.
+struct ProseInput<'a> {
+    cat: &'a Catalogue,
+    text: &'a str,
+    sentences: &'a [Range<usize>],
+    /// Starts of sentences whose link already gave a signal.
+    skip: &'a [usize],
+    link_share: &'a dyn Fn(&Range<usize>) -> (usize, f64),
+    describes: &'a dyn Fn(usize) -> Option<Vec<ServiceId>>,
+    named_in: &'a dyn Fn(&str) -> Vec<ServiceId>,
+}
+
+/// Sentences that say the application can be made online ("Der Antrag kann
+/// online gestellt werden"), for the services they are about: those of
+/// their section or page that they name, else (naming none) their
+/// section's or page's. Negated, hedged (future,
+/// conditional), appointment and print sentences stay visible as cancelled
+/// claims; questions and navigation bars are no claims at all.
+fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
+    let sig = &p.cat.signals;
+    let mut out = Vec::new();
+    for s_range in p.sentences {
+        let Some(sentence) = p.text.get(s_range.clone()) else {
+            continue;
+        };
+        let trimmed = sentence.trim();
+        if trimmed.ends_with('?')
+            || trimmed.split_whitespace().count() < 5
+            || p.skip.contains(&s_range.start)
+        {
+            continue;
+        }
+        let folded = fold(sentence);
+        let Some((phrase, _)) = sig.claim.find(&folded) else {
+            continue;
+        };
+        // A navigation bar, or a link that is its whole sentence: the
+        // link speaks for it, not the prose.
+        let (links_in, share) = (p.link_share)(s_range);
+        if (links_in >= 3 && share >= NAV_BAR_LINK_SHARE)
+            || (links_in >= 1 && share >= LONE_LINK_SHARE)
+        {
+            continue;
+        }
+        let cancelled = [
+            (&sig.negation, "negated"),
+            (&sig.hedge, "not a statement about this service now"),
+            (&sig.appointment, "appointment booking"),
+            (&sig.print, "the form is printed"),
+        ]
+        .iter()
+        .find_map(|(list, why)| {
+            list.find(&folded)
+                .map(|(n, _)| format!("{why}: \"{}\"", n.source()))
+        });
+        // The services of the sentence's section or page; of those, the ones
+        // it names. A sentence that names only other services speaks of
+        // something else, and a page about nothing has no service to claim.
+        let named = (p.named_in)(&folded);
+        let context = (p.describes)(s_range.start).unwrap_or_default();
+        let both: Vec<ServiceId> = named
+            .iter()
+            .filter(|s| context.contains(s))
+            .cloned()
+            .collect();
+        let services = match (named.is_empty(), both.is_empty()) {
+            (true, _) => context,
+            (false, false) => both,
+            (false, true) => Vec::new(),
+        };
+        for svc in services {
+            out.push(Signal {
+                service: svc,
+                kind: SignalKind::ProseClaim,
+                level: Level::Online,
+                rule: format!(
+                    "the text says the application can be made online (\"{}\"); no link shows it",
+                    phrase.source()
+                ),
+                excerpt: clip_marked(sentence),
+                target: None,
+                cancelled: cancelled.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A whole sentence as an excerpt, marked.
+fn clip_marked(sentence: &str) -> String {
+    format!(
+        "{MARK_OPEN}{}{MARK_CLOSE}",
+        clip(sentence.trim(), EXCERPT_MAX)
+    )
 }
 
 type Classified = (SignalKind, Level, String, Option<String>);
@@ -1096,6 +1252,9 @@ impl<'a> Resolver<'a> {
                 && s.cancelled.is_none()
                 && s.level >= need
                 && s.kind != SignalKind::Transaction
+                // A link verifies only on a page that offers the application
+                // itself, not on one that only says so.
+                && s.kind != SignalKind::ProseClaim
                 && self.target_fails(s, hops).is_none()
         });
         let offers = own || (offers_any && f.about.is_empty());
@@ -1124,6 +1283,7 @@ pub fn verdicts(
         liveness,
         memo: Default::default(),
     };
+    let failed_links = failed_application_links(findings, &resolver);
     for f in findings {
         let mut services: Vec<&ServiceId> = f.about.iter().map(|a| &a.service).collect();
         for s in &f.signals {
@@ -1145,10 +1305,12 @@ pub fn verdicts(
             }
             let mut transaction: Option<&Signal> = None;
             for s in f.signals.iter().filter(|s| &s.service == svc) {
-                let cancelled = s
-                    .cancelled
-                    .clone()
-                    .or_else(|| resolver.target_fails(s, SAME_SITE_HOPS));
+                let cancelled = s.cancelled.clone().or_else(|| match s.kind {
+                    SignalKind::ProseClaim => failed_links.get(svc).map(|why| {
+                        format!("contradicted by the site's own link to the application: {why}")
+                    }),
+                    _ => resolver.target_fails(s, SAME_SITE_HOPS),
+                });
                 match &cancelled {
                     Some(why) => described.push(format!("{} (not counted: {why})", s.rule)),
                     None if s.kind == SignalKind::Transaction => {
@@ -1156,7 +1318,15 @@ pub fn verdicts(
                     }
                     None => {
                         described.push(s.rule.clone());
-                        if best.is_none_or(|b| s.level > b.level) {
+                        // At the same level, what a target proved beats
+                        // what the text says.
+                        let stronger = |b: &Signal| {
+                            s.level > b.level
+                                || (s.level == b.level
+                                    && b.kind == SignalKind::ProseClaim
+                                    && s.kind != SignalKind::ProseClaim)
+                        };
+                        if best.is_none_or(stronger) {
                             best = Some(s);
                         }
                     }
@@ -1184,6 +1354,10 @@ pub fn verdicts(
                     signals: described,
                     excerpt,
                     snapshot: f.snapshot.clone(),
+                    basis: (level >= Level::Online).then(|| match best {
+                        Some(b) if b.kind == SignalKind::ProseClaim => Basis::Claimed,
+                        _ => Basis::Verified,
+                    }),
                 },
                 tx,
             ));
@@ -1194,6 +1368,11 @@ pub fn verdicts(
         .map(|svc| {
             let items = per.remove(&svc.id).unwrap_or_default();
             let online = items.iter().any(|(e, _)| e.level >= Level::Online);
+            let online_basis = items
+                .iter()
+                .filter_map(|(e, _)| e.basis)
+                .max()
+                .unwrap_or(Basis::Claimed);
             let mut evidence: Vec<Evidence> = items
                 .into_iter()
                 .map(|(mut e, tx)| {
@@ -1201,6 +1380,9 @@ pub fn verdicts(
                         let (rule, excerpt) = tx.split_once('\u{0}').unwrap_or((&tx, ""));
                         if online {
                             e.signals.push(rule.to_string());
+                            // The statement stands on a page about the service;
+                            // the online application it completes may be elsewhere.
+                            e.basis = e.basis.or(Some(online_basis));
                             e.level = Level::Transaction;
                             e.excerpt = excerpt.to_string();
                         } else {
@@ -1215,6 +1397,7 @@ pub fn verdicts(
             evidence.sort_by(|a, b| {
                 b.level
                     .cmp(&a.level)
+                    .then(b.basis.cmp(&a.basis))
                     .then(b.signals.len().cmp(&a.signals.len()))
                     .then(a.url.cmp(&b.url))
             });
@@ -1225,6 +1408,43 @@ pub fn verdicts(
             }
         })
         .collect()
+}
+
+/// Per service, why a link of the city's pages to its online application
+/// does not hold (dead or unreachable, a news item, retired, another
+/// state's portal): a claim in prose for that service is contradicted by
+/// it. Links that were not checked, that lead to another page of the city,
+/// and appointment or contact links contradict nothing.
+fn failed_application_links(
+    findings: &[PageFindings],
+    resolver: &Resolver<'_>,
+) -> BTreeMap<ServiceId, String> {
+    let mut out = BTreeMap::new();
+    for s in findings.iter().flat_map(|f| &f.signals) {
+        if !s.kind.is_application_link() || out.contains_key(&s.service) {
+            continue;
+        }
+        let why = match &s.cancelled {
+            Some(c)
+                if c.starts_with("retired portal") || c.starts_with("portal of another state") =>
+            {
+                Some(c.clone())
+            }
+            Some(_) => None,
+            // A dead target; a link to another page of the city that offers
+            // no application proves nothing either way.
+            None => resolver.target_fails(s, SAME_SITE_HOPS).filter(|w| {
+                w.starts_with("dead link")
+                    || w.contains("unreachable")
+                    || w.starts_with("the target is a news item")
+                    || w.starts_with("the framed page")
+            }),
+        };
+        if let Some(why) = why {
+            out.insert(s.service.clone(), why);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1330,6 +1550,72 @@ mod tests {
 
     fn alive(_: &str, _: Claim) -> Liveness {
         Liveness::Alive
+    }
+
+    fn dead(_: &str, _: Claim) -> Liveness {
+        Liveness::Dead("HTTP 404".into())
+    }
+
+    /// Data-driven: the level and basis a one-page site gives a service.
+    fn check(
+        title: &str,
+        main: &str,
+        svc: &str,
+        live: &dyn Fn(&str, Claim) -> Liveness,
+    ) -> (Level, Option<Basis>) {
+        let c = cat();
+        let f = findings(&c, "http://www.stadt.de/leistung.html", &page(title, main));
+        verdicts(&c, &[f], live)
+            .into_iter()
+            .find(|v| v.service.as_str() == svc)
+            .map_or((Level::Offline, None), |v| (v.level, v.basis()))
+    }
+
+    #[test]
+    fn a_sentence_that_says_online_is_a_claim_not_a_verification() {
+        let cases: &[(&str, &str, Level, Option<Basis>)] = &[
+            // Prose alone: level 3, claimed.
+            ("<p>Den Antrag auf Wohngeld können Sie auch online stellen.</p>", "wohngeld", Level::Online, Some(Basis::Claimed)),
+            ("<p>Anträge nehmen wir nur noch online entgegen, bitte nutzen Sie dafür das Serviceportal.</p>", "wohngeld", Level::Online, Some(Basis::Claimed)),
+            // Negated, future, conditional, a question: no claim.
+            ("<p>Eine Online-Beantragung ist derzeit leider nicht möglich.</p>", "wohngeld", Level::Information, None),
+            ("<p>Die Möglichkeit, Wohngeld online zu beantragen, ist für 2027 geplant.</p>", "wohngeld", Level::Information, None),
+            ("<p>Je nach Wohngeldbehörde können Sie den Antrag auch online stellen.</p>", "wohngeld", Level::Information, None),
+            ("<p>Kann ich den Antrag auch online stellen und gleich bezahlen?</p>", "wohngeld", Level::Information, None),
+            // Appointment booking is no application.
+            ("<p>Sie können sich online für einen Termin in der Wohngeldstelle anmelden.</p>", "wohngeld", Level::Information, None),
+            // A sentence about another service is not this one's claim.
+            ("<p>Ihren Personalausweis können Sie dagegen nur noch online beantragen lassen.</p>", "wohngeld", Level::Information, None),
+        ];
+        for (main, svc, level, basis) in cases {
+            assert_eq!(
+                check("Wohngeld", main, svc, &alive),
+                (*level, *basis),
+                "{main}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_live_target_verifies_and_a_dead_one_contradicts_the_claim() {
+        let main = "<p>Den Antrag auf Wohngeld können Sie online stellen.</p>\
+                    <p>Weiter: <a href='http://www.elterngeld-digital.de/antrag'>ElterngeldDigital öffnen</a></p>";
+        let text = "<p>Den Antrag können Sie online stellen.</p>\
+                    <p><a href='http://formulare.stadt.de/wohngeld/antrag'>Zum Online-Antrag</a></p>";
+        assert_eq!(
+            check("Wohngeld", text, "wohngeld", &alive),
+            (Level::Online, Some(Basis::Verified))
+        );
+        let (level, _) = check("Wohngeld", text, "wohngeld", &dead);
+        assert!(
+            level < Level::Online,
+            "a dead application link contradicts the prose"
+        );
+        // A link to a portal of another service neither verifies nor contradicts.
+        assert_eq!(
+            check("Wohngeld", main, "wohngeld", &dead),
+            (Level::Online, Some(Basis::Claimed))
+        );
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub struct EvidenceOut {
     pub signals: Vec<String>,
     pub excerpt: String,
     pub snapshot: String,
+    /// Levels 3 and 4: `verified` (an application target answered) or
+    /// `claimed` (the city's words only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
 }
 
 impl EvidenceOut {
@@ -82,6 +86,7 @@ impl EvidenceOut {
             signals: e.signals.clone(),
             excerpt: e.excerpt.clone(),
             snapshot: e.snapshot.to_string(),
+            basis: e.basis.map(|b| b.as_str()),
         }
     }
 }
@@ -92,6 +97,8 @@ pub struct ServiceOut {
     pub name: String,
     pub level: u8,
     pub online: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
     pub evidence: Vec<EvidenceOut>,
 }
 
@@ -124,6 +131,10 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
                 name: svc.name.clone(),
                 level: level.as_u8(),
                 online: level >= ONLINE_FROM,
+                basis: v
+                    .filter(|_| level >= ONLINE_FROM)
+                    .and_then(|v| v.basis())
+                    .map(|b| b.as_str()),
                 evidence: v
                     .map(|v| v.evidence.iter().map(EvidenceOut::of).collect())
                     .unwrap_or_default(),
@@ -159,32 +170,52 @@ pub fn to_table(r: &Report) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{:<name_w$}  {:<24}  {:<6}  Beleg",
+        "{:<name_w$}  {:<24}  {:<14}  Beleg",
         "Leistung", "Reifegrad", "online"
     );
-    let _ = writeln!(out, "{}", "-".repeat(name_w + 2 + 24 + 2 + 6 + 2 + 40));
+    let _ = writeln!(out, "{}", "-".repeat(name_w + 2 + 24 + 2 + 14 + 2 + 40));
     for s in &r.services {
         let level = Level::try_from(s.level).unwrap_or(Level::Offline);
         let best = s.evidence.first().map(|e| e.url.as_str()).unwrap_or("–");
         let pad = name_w.saturating_sub(s.name.chars().count());
         let _ = writeln!(
             out,
-            "{}{}  {:<24}  {:<6}  {}",
+            "{}{}  {:<24}  {:<14}  {}",
             s.name,
             " ".repeat(pad),
             format!("{} {}", s.level, level.name_de()),
-            if s.online { "ja" } else { "nein" },
+            match (s.online, s.basis) {
+                (false, _) => "nein",
+                (true, Some("claimed")) => "ja (behauptet)",
+                (true, _) => "ja",
+            },
             best
         );
     }
     let online = r.services.iter().filter(|s| s.online).count();
     let _ = writeln!(out);
+    let claimed = r
+        .services
+        .iter()
+        .filter(|s| s.online && s.basis == Some("claimed"))
+        .count();
     let _ = writeln!(
         out,
-        "{online} von {} Leistungen online (Reifegrad ≥ 3).",
+        "{online} von {} Leistungen online (Reifegrad ≥ 3), davon {claimed} nur behauptet \
+         (kein Antragsziel geprüft).",
         r.services.len()
     );
     out
+}
+
+/// A service's level in words, with "claimed" where only the city's words
+/// say it is online.
+fn service_level_label(lang: Lang, s: &ServiceOut) -> String {
+    let mut l = level_label(lang, s.level);
+    if s.basis == Some("claimed") {
+        l.push_str(t(lang, " (behauptet)", " (claimed)"));
+    }
+    l
 }
 
 // ---- Markdown, CSV and HTML ----
@@ -258,7 +289,7 @@ pub fn to_markdown(r: &Report, lang: Lang) -> String {
             o,
             "| {} | {} | {} | {} |",
             md_escape(&s.name),
-            level_label(lang, s.level),
+            service_level_label(lang, s),
             if s.online {
                 t(lang, "ja", "yes")
             } else {
@@ -466,7 +497,7 @@ pub fn to_html(r: &Report, lang: Lang, snapshot_link: Option<&dyn Fn(&str) -> St
             html_escape(&s.id),
             html_escape(&s.name),
             s.level,
-            html_escape(&level_label(lang, s.level)),
+            html_escape(&service_level_label(lang, s)),
             if s.online { t(lang, "ja", "yes") } else { t(lang, "nein", "no") }
         );
         let evidence = |o: &mut String, e: &EvidenceOut| {
