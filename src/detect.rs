@@ -738,7 +738,7 @@ struct ProseInput<'a> {
 /// Sentences that say the application can be made online ("Der Antrag kann
 /// online gestellt werden"), for the services they are about: those of
 /// their section or page that they name, else (naming none) their
-/// section's or page's. Negated, hedged (future,
+/// section's or page's; on a page about nothing, those they name. Negated, hedged (future,
 /// conditional), appointment and print sentences stay visible as cancelled
 /// claims; questions and navigation bars are no claims at all.
 fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
@@ -782,16 +782,21 @@ fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
         // it names. A sentence that names only other services speaks of
         // something else, and a page about nothing has no service to claim.
         let named = (p.named_in)(&folded);
-        let context = (p.describes)(s_range.start).unwrap_or_default();
-        let both: Vec<ServiceId> = named
-            .iter()
-            .filter(|s| context.contains(s))
-            .cloned()
-            .collect();
-        let services = match (named.is_empty(), both.is_empty()) {
-            (true, _) => context,
-            (false, false) => both,
-            (false, true) => Vec::new(),
+        let services = match (p.describes)(s_range.start) {
+            // A page about nothing: the services the sentence names.
+            None => named,
+            Some(context) => {
+                let both: Vec<ServiceId> = named
+                    .iter()
+                    .filter(|s| context.contains(s))
+                    .cloned()
+                    .collect();
+                match (named.is_empty(), both.is_empty()) {
+                    (true, _) => context,
+                    (false, false) => both,
+                    (false, true) => Vec::new(),
+                }
+            }
         };
         for svc in services {
             out.push(Signal {
