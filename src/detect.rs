@@ -243,9 +243,9 @@ pub fn analyze(
     let sig = &cat.signals;
     let main = Folded::new(&page.main_text);
     let path_folded = fold(&percent_decode(url.path()));
-    let news = sig.news.is_match(&path_folded)
-        || sig.news.is_match(&fold(&page.breadcrumb))
-        || sig.news.is_match(&fold(&page.title));
+    let news = is_news(&sig.news, &percent_decode(url.path()))
+        || is_news(&sig.news, &page.breadcrumb)
+        || is_news(&sig.news, &page.title);
 
     // ---- aboutness ----
     let title = fold(&page.title);
@@ -723,6 +723,15 @@ pub fn analyze(
     }
 }
 
+/// Whether a URL path, breadcrumb or title marks a news item: one of its
+/// parts (path segments, crumbs, title parts) *begins* with a news word
+/// ("/aktuelles/2026/…", "Presse › Pressemitteilungen"). A compound that
+/// only contains one ("Service-Aktuelles", a menu branch) is not news.
+fn is_news(news: &crate::text::PhraseSet, text: &str) -> bool {
+    text.split(['/', '›', '»', '>', '|', '–', ':', '\n'])
+        .any(|part| news.find(&fold(part)).is_some_and(|(_, r)| r.start == 0))
+}
+
 /// What finding prose claims needs from the page's analysis.
 struct ProseInput<'a> {
     cat: &'a Catalogue,
@@ -871,7 +880,11 @@ fn classify_link(
         }
         return None;
     }
-    if let Some(portal) = cat.portal_for_host(host) {
+    // A host of the city's own scope is the city's site even where it is a
+    // state's portal too (berlin.de, hamburg.de): its links are same-site
+    // links, judged by the page they lead to.
+    let portal = cat.portal_for_host(host).filter(|_| !(ctx.in_scope)(host));
+    if let Some(portal) = portal {
         let cancelled = if let Some(r) = &portal.retired {
             Some(format!("retired portal {}: {r}", portal.name))
         } else if !portal.states.contains(&ctx.state) {
@@ -1574,6 +1587,50 @@ mod tests {
             .into_iter()
             .find(|v| v.service.as_str() == svc)
             .map_or((Level::Offline, None), |v| (v.level, v.basis()))
+    }
+
+    #[test]
+    fn news_is_a_part_that_begins_with_a_news_word() {
+        let c = cat();
+        let news = |t: &str| is_news(&c.signals.news, t);
+        assert!(news("/aktuelles/2026/wohngeld-jetzt-online/"));
+        assert!(news("Startseite › Presse › Pressemitteilungen"));
+        assert!(news("Pressemitteilung: Wohngeld jetzt online"));
+        assert!(!news("/buergerservice/service-aktuelles/wohngeld/"));
+        assert!(!news("Service-Aktuelles – Wohngeld beantragen"));
+    }
+
+    #[test]
+    fn a_city_host_that_is_also_a_state_portal_is_the_city_s_site() {
+        let c = cat();
+        let body = page(
+            "Wohngeld",
+            "<p>Informationen zum Wohngeld.</p>\
+             <p><a href='http://www.berlin.de/sen/wohnen/'>Antrag online stellen</a></p>",
+        );
+        let u =
+            Url::parse("http://www.berlin.de/ba-mitte/wohngeld/").unwrap_or_else(|e| panic!("{e}"));
+        let ex = Extractor::new(&c.page);
+        let pg = read_page(&ex, &u, body.as_bytes(), Some("text/html"), true)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no page"));
+        let berlin = |h: &str| h.ends_with("berlin.de");
+        let f = analyze(
+            &c,
+            &Context {
+                state: State::BE,
+                in_scope: &berlin,
+            },
+            &pg,
+            &u,
+            jiff::Timestamp::UNIX_EPOCH,
+            SnapshotId::of(body.as_bytes()),
+        );
+        assert!(
+            !f.signals.iter().any(|s| s.kind == SignalKind::PortalLink),
+            "{:?}",
+            f.signals
+        );
     }
 
     #[test]

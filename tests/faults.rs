@@ -74,7 +74,8 @@ async fn handler(State(st): State<Arc<Faults>>, uri: Uri, _headers: HeaderMap) -
             <a href="/reset">d</a> <a href="/tropf">e</a> <a href="/riesig">f</a> <a href="/bombe">g</a>
             <a href="/schleife-a">h</a> <a href="/kaputt">i</a> <a href="/kein-utf8">j</a>
             <a href="/kalender?monat=1">k</a> <a href="/ebene/">l</a> <a href="/privat/geheim">m</a>
-            <a href="/alt-1252">n</a> <a href="/seite;jsessionid=ABC">o</a> <a href="/seite?PHPSESSID=x">p</a>"#,
+            <a href="/alt-1252">n</a> <a href="/seite;jsessionid=ABC">o</a> <a href="/seite?PHPSESSID=x">p</a>
+            <a href="/dienste/wohngeld.xml">q</a> <a href="/logo.png">r</a>"#,
         ),
         "/immer-500" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         "/wackelig" if n == 1 => StatusCode::BAD_GATEWAY.into_response(),
@@ -136,6 +137,11 @@ async fn handler(State(st): State<Arc<Faults>>, uri: Uri, _headers: HeaderMap) -
             b"<html><head><title>Eheschlie\xdfung</title></head><body><div id=\"inhalt\"><h1>Anmeldung der Eheschlie\xdfung</h1><p>Die Anmeldung der Eheschlie\xdfung erfolgt pers\xf6nlich im Standesamt.</p></div></body></html>".to_vec(),
         )
             .into_response(),
+        // An old CMS serving its pages under a text ending: the content
+        // type, not the ending, says it is a page.
+        "/dienste/wohngeld.xml" => html(
+            "<h1>Wohngeld</h1><p>Informationen zum Wohngeld und zum Antrag auf Mietzuschuss.</p>",
+        ),
         "/kalender" => {
             let m: u64 = q.get("monat").and_then(|v| v.parse().ok()).unwrap_or(1);
             html(&format!("<a href=\"/kalender?monat={}\">weiter</a>", m + 1))
@@ -344,6 +350,16 @@ async fn a_hostile_site_cannot_crash_or_hang_the_crawl() {
         .unwrap_or_default();
     let text = ozgcheck::extract::decode(&bytes, Some("text/html"));
     assert!(text.contains("persönlich im Standesamt"), "{text}");
+    // Fetched by what the server sent, not skipped by its ending; an image
+    // ending is still not requested.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.url.ends_with("/dienste/wohngeld.xml")
+                && f.about.iter().any(|a| a.service.as_str() == "wohngeld")),
+        "the .xml page served as HTML was not read"
+    );
+    assert_eq!(st.hits.hit("/logo.png") - 1, 0, "an image is not requested");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

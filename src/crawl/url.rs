@@ -147,7 +147,10 @@ fn normalize_escapes(s: &str) -> String {
     out
 }
 
-/// File endings that are never HTML pages worth crawling.
+/// File endings that are never HTML pages worth crawling: images, media,
+/// archives, programs, styles, scripts and fonts. Text formats (`.xml`,
+/// `.json`, feeds, calendars) are requested: some CMSs serve their pages
+/// under such endings, and what the server says it sent decides.
 pub fn is_binary_asset(u: &Url) -> bool {
     crate::extract::with_extension(u, |e| {
         matches!(
@@ -184,12 +187,6 @@ pub fn is_binary_asset(u: &Url) -> bool {
                 | b"woff2"
                 | b"ttf"
                 | b"eot"
-                | b"ics"
-                | b"vcf"
-                | b"xml"
-                | b"json"
-                | b"rss"
-                | b"atom"
         )
     })
 }
@@ -282,7 +279,9 @@ mod tests {
         let is = |u: &str| Url::parse(u).map(|u| is_binary_asset(&u)).unwrap_or(false);
         assert!(is("https://a.de/img/Logo.PNG"));
         assert!(is("https://a.de/dl/archiv.tar.gz"));
-        assert!(is("https://a.de/feed.rss?x=1"));
+        // A page served under a text ending is asked for; its content type decides.
+        assert!(!is("https://a.de/buergerservice/leistung.xml"));
+        assert!(!is("https://a.de/feed.rss?x=1"));
         assert!(!is("https://a.de/buergerservice/"));
         assert!(!is("https://a.de/leistung.html"));
         assert!(!is("https://a.de/v1.2/seite"));
