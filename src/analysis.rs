@@ -3,14 +3,18 @@
 //! whether it is a news item or offers an application itself).
 //!
 //! One recipe (read → judge) used by the crawler, `reanalyze` and `explain`,
-//! so all three see a page the same way. Pure: no network, and the store is
-//! touched only for the analysis cache ([`cached`]).
+//! so all three see a page the same way; and the liveness of link targets
+//! as a run's records answer it ([`LivenessIndex`]), with which stored
+//! findings become verdicts at any time ([`verdicts_of`]). No network.
 
 use crate::catalogue::{host_matches, Catalogue};
-use crate::detect::{self, Context, PageFindings};
+use crate::detect::{self, Claim, Context, Liveness, PageFindings, ServiceVerdict};
 use crate::extract::{self, Extractor, Page};
-use crate::store::{CachedAnalysis, FetchKind, RunRecord, Store};
+use crate::store::{
+    CachedAnalysis, FetchKind, PageRecord, RunRecord, RunStatus, Store, StoreError,
+};
 use crate::types::{SnapshotId, State};
+use std::collections::HashMap;
 use url::Url;
 
 /// The city a page is judged for: its state (for portals) and the hosts of
@@ -230,4 +234,142 @@ fn cache_key(cat: &Catalogue, scope: &CityScope, doc: &Document<'_>) -> String {
         h.update(b"\0");
     }
     h.finalize().to_hex().to_string()
+}
+
+/// What a URL's fetch gave, kept in memory to answer liveness questions.
+#[derive(Clone)]
+struct Seen {
+    news: bool,
+    own_page: bool,
+    offers_application: bool,
+    status: Option<u16>,
+    location: Option<String>,
+    error: Option<String>,
+    robots_excluded: bool,
+}
+
+impl Seen {
+    fn of(r: &PageRecord) -> Self {
+        Seen {
+            news: r.news,
+            own_page: r.own_page,
+            offers_application: r.offers_application,
+            status: r.status,
+            location: r.location.clone(),
+            error: r.error.clone(),
+            robots_excluded: r.status.is_none()
+                && r.error.as_deref().is_some_and(|e| e.starts_with("robots:")),
+        }
+    }
+}
+
+/// The answers of a run's requests by canonical URL: whether a link target
+/// proved alive, following recorded redirects.
+#[derive(Default)]
+pub struct LivenessIndex {
+    seen: HashMap<String, Seen>,
+}
+
+impl LivenessIndex {
+    /// Build from stored page records (for `explain` and re-scoring).
+    pub fn from_records(pages: &[PageRecord]) -> Self {
+        let mut ix = LivenessIndex::default();
+        for p in pages {
+            ix.insert(p);
+        }
+        ix
+    }
+
+    pub fn insert(&mut self, r: &PageRecord) {
+        self.seen.insert(r.url.clone(), Seen::of(r));
+    }
+
+    pub fn contains(&self, url: &str) -> bool {
+        self.seen.contains_key(url)
+    }
+
+    /// Follow a target through recorded redirects to its final answer.
+    pub fn liveness(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
+        self.answer(rules, target, Claim::Reachable)
+    }
+
+    /// Follow a target through recorded redirects and judge it by what the
+    /// link claims: a link to the application must not end on a news item
+    /// (nor, on the city's own sites, on a page that does not offer it); a
+    /// frame must hold an application form.
+    pub fn answer(
+        &self,
+        rules: &crate::catalogue::CrawlRules,
+        target: &str,
+        claim: Claim,
+    ) -> Liveness {
+        let canon = |s: &str| {
+            Url::parse(s)
+                .ok()
+                .and_then(|u| crate::crawl::url::canonical(&u, rules))
+                .map(|u| u.to_string())
+        };
+        let Some(mut current) = canon(target) else {
+            return Liveness::Dead("not an http(s) URL".into());
+        };
+        for _ in 0..10 {
+            let Some(s) = self.seen.get(&current) else {
+                return Liveness::Unknown("not checked in this run".into());
+            };
+            if s.robots_excluded {
+                return Liveness::Unknown(s.error.clone().unwrap_or_else(|| "robots.txt".into()));
+            }
+            match (s.status, &s.location) {
+                (Some(st), _) if (200..300).contains(&st) || st == 304 => {
+                    // A link that leads to a news item announces the service;
+                    // the news item is not the application. A same-site link
+                    // holds only when the page it leads to offers the
+                    // application for the same service (`detect::verdicts`).
+                    return match claim {
+                        Claim::Reachable => Liveness::Alive,
+                        _ if s.news => {
+                            Liveness::NotAnApplication("the target is a news item".into())
+                        }
+                        _ if s.own_page => Liveness::OwnPage {
+                            url: current,
+                            offers_any: s.offers_application,
+                        },
+                        Claim::Embedded if !s.offers_application => Liveness::NotAnApplication(
+                            "the framed page holds no application form".into(),
+                        ),
+                        _ => Liveness::Alive,
+                    };
+                }
+                (Some(st), Some(loc)) if (300..400).contains(&st) => {
+                    current = canon(loc).unwrap_or_else(|| loc.clone());
+                }
+                (Some(st), _) => return Liveness::Dead(format!("HTTP {st}")),
+                (None, _) => {
+                    return Liveness::Dead(
+                        s.error.clone().unwrap_or_else(|| "request failed".into()),
+                    )
+                }
+            }
+        }
+        Liveness::Dead("too many redirects".into())
+    }
+}
+
+/// A run's verdicts: the stored ones, or, for a run cut off before it could
+/// store any (a kill, a crash), computed now from what it fetched. The flag
+/// says the run did not finish (its verdicts are partial).
+pub fn verdicts_of(
+    cat: &Catalogue,
+    store: &Store,
+    run: &RunRecord,
+) -> Result<(Vec<ServiceVerdict>, bool), StoreError> {
+    let partial = matches!(run.status, RunStatus::Running | RunStatus::Interrupted);
+    let stored = store.verdicts(&run.id)?;
+    if !stored.is_empty() || !partial {
+        return Ok((stored, partial));
+    }
+    let findings = store.findings(&run.id)?;
+    let seen = LivenessIndex::from_records(&store.pages(&run.id)?);
+    let liveness = |target: &str, claim: Claim| seen.answer(&cat.crawl, target, claim);
+    Ok((detect::verdicts(cat, &findings, &liveness), true))
 }

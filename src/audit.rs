@@ -6,8 +6,8 @@
 //! Reads the store and files; the dashboard URLs' liveness comes from the
 //! run's own records (the crawl checks them), so no request is sent here.
 
+use crate::analysis::LivenessIndex;
 use crate::catalogue::{Catalogue, LoadError, Problem};
-use crate::crawl::LivenessIndex;
 use crate::detect::{self, Basis, Context, Liveness, ServiceVerdict};
 use crate::extract::{self, Extractor};
 use crate::report::{EvidenceOut, RunHeader};
@@ -367,7 +367,7 @@ pub fn audit(
     dashboard: Option<&DashboardImport>,
     online_from: Level,
 ) -> Result<Audit, StoreError> {
-    let verdicts = store.verdicts(&run.id)?;
+    let (verdicts, _) = crate::analysis::verdicts_of(cat, store, run)?;
     let pages = store.pages(&run.id)?;
     let live = LivenessIndex::from_records(&pages);
     let mut findings = Vec::new();

@@ -14,6 +14,23 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Human messages on stderr. A closed stderr (`crawl … 2>&1 | head -1`)
+/// drops them quietly instead of panicking the way `eprintln!` does.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `say!` without the line end.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "ozgcheck",
@@ -268,6 +285,11 @@ pub struct CrawlArgs {
     /// A label kept with the run, e.g. "Stichtag Umfrage 2025".
     #[arg(long)]
     pub label: Option<String>,
+    /// Time budget, e.g. `2h`, `90m`, `1h30m`, `45s`: when it is used up the
+    /// run stops cleanly, keeps what it has not fetched yet, and
+    /// `--resume` continues it (the next night).
+    #[arg(long, value_name = "DURATION")]
+    pub max_duration: Option<String>,
     /// User-Agent header (default names ozgcheck and its version).
     #[arg(long)]
     pub user_agent: Option<String>,
@@ -421,7 +443,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             let catalogue = load_catalogue(cli.catalogue.as_deref())?;
             let store = open_existing(&cli.db)?;
             if !bind.ip().is_loopback() {
-                eprintln!("warning: serving on {bind}, reachable from other machines");
+                say!("warning: serving on {bind}, reachable from other machines");
             }
             crate::serve::serve(store, catalogue, bind)
                 .await
@@ -454,6 +476,17 @@ fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
     if args.max_body < 1024 {
         return Err(Failure::input("--max-body must be at least 1024 bytes"));
     }
+    let max_duration = args
+        .max_duration
+        .as_deref()
+        .map(|d| {
+            parse_duration(d).ok_or_else(|| {
+                Failure::input(format!(
+                    "--max-duration {d:?}: a duration such as 2h, 90m, 1h30m or 45s"
+                ))
+            })
+        })
+        .transpose()?;
     Ok(CrawlOptions {
         max_pages: args.max_pages,
         max_depth: args.max_depth,
@@ -469,8 +502,33 @@ fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
         ignore_robots: args.ignore_robots,
         sitemaps: !args.no_sitemaps,
         conditional: !args.no_conditional,
+        max_duration,
         ..CrawlOptions::default()
     })
+}
+
+/// `2h`, `90m`, `1h30m`, `45s`, `1d`: a sum of numbers with units.
+fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let mut total = 0u64;
+    let mut num = String::new();
+    let mut any = false;
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().ok()?;
+        num.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => return None,
+        };
+        any = true;
+    }
+    (num.is_empty() && any && total > 0).then(|| std::time::Duration::from_secs(total))
 }
 
 async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result<u8, Failure> {
@@ -486,7 +544,7 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
                 .iter()
                 .filter_map(|r| url::Url::parse(r.url.trim()).ok())
                 .collect();
-            eprintln!(
+            say!(
                 "checking {} service URLs of the OZG dashboard export {} ({})",
                 opts.extra_probes.len(),
                 d.ars,
@@ -495,31 +553,54 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
         }
     }
     if opts.rate == 0.0 {
-        eprintln!("warning: --rate 0: no rate limit; use this only against your own servers");
+        say!("warning: --rate 0: no rate limit; use this only against your own servers");
     }
     if opts.ignore_robots {
-        eprintln!(
+        say!(
             "WARNING: --ignore-robots: robots.txt is NOT obeyed in this run. Only crawl servers you operate this way."
         );
     }
-    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts, args.resume).await?;
+    let (record, signal) =
+        crawl_with_signals(&profile, catalogue.clone(), &store, &opts, args.resume).await?;
+    if record.status == crate::store::RunStatus::Failed {
+        say_part!("{}", summary(&record));
+        return Err(Failure {
+            code: 3,
+            message: format!(
+                "run {} of {} failed: {}. It is kept as failed; `latest`, `diff` and `--notify` skip it.",
+                record.id,
+                record.city,
+                record.failure.as_deref().unwrap_or("nothing could be fetched")
+            ),
+        });
+    }
     let report = report::build(&catalogue, &store, &record)?;
-    eprint!("{}", summary(&record));
+    say_part!("{}", summary(&record));
     let online = report.services.iter().filter(|s| s.online).count();
-    eprintln!(
+    say!(
         "{online} of {} services online. See `ozgcheck report --run {}`.",
         report.services.len(),
         record.id
     );
-    if let Some(hook) = &args.notify {
+    if let Some(hook) = args
+        .notify
+        .as_ref()
+        .filter(|_| record.status == crate::store::RunStatus::Complete)
+    {
         notify(&catalogue, &store, &record, hook, &opts).await;
     }
-    // Interrupted by Ctrl-C: everything fetched is stored and flushed; the
-    // exit code says so the way shells expect (128 + SIGINT).
-    Ok(if record.status == crate::store::RunStatus::Interrupted {
-        130
-    } else {
-        0
+    if record.stats.time_budget_used {
+        say!(
+            "time budget used up: the run is kept as interrupted; `ozgcheck crawl {} --resume` continues it",
+            args.profile.display()
+        );
+    }
+    // Stopped by a signal: everything fetched is stored and flushed; the
+    // exit code says so the way shells expect (128 + signal number).
+    Ok(match signal {
+        Some(Stop::Interrupt) => 130,
+        Some(Stop::Terminate) => 143,
+        None => 0,
     })
 }
 
@@ -540,18 +621,18 @@ async fn notify(
         })
     });
     let Some(prev) = previous else {
-        eprintln!("notify: first run of {}, nothing to compare", record.city);
+        say!("notify: first run of {}, nothing to compare", record.city);
         return;
     };
     let d = match crate::diff::diff(catalogue, store, &prev, record) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("notify: {e}");
+            say!("notify: {e}");
             return;
         }
     };
     if !d.changed() {
-        eprintln!("notify: nothing changed since run {}", prev.id);
+        say!("notify: nothing changed since run {}", prev.id);
         return;
     }
     let summary: Vec<String> = d
@@ -574,34 +655,64 @@ async fn notify(
     }) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("notify: {e}");
+            say!("notify: {e}");
             return;
         }
     };
     match crate::crawl::fetch::post_json(&client, hook, &body, 3).await {
-        Ok(status) => eprintln!("notify: posted to {hook} (HTTP {status})"),
+        Ok(status) => say!("notify: posted to {hook} (HTTP {status})"),
         Err(e) => {
-            eprintln!("notify: {hook} failed after 3 attempts ({e}); the crawl itself succeeded")
+            say!("notify: {hook} failed after 3 attempts ({e}); the crawl itself succeeded")
         }
     }
 }
 
-async fn crawl_with_ctrl_c(
+/// What stopped a crawl from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM (`systemctl stop`, `kill`).
+    Terminate,
+}
+
+/// Resolves when SIGINT or SIGTERM arrives, with which one.
+async fn stop_signal() -> Stop {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => Stop::Interrupt,
+                _ = term.recv() => Stop::Terminate,
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    Stop::Interrupt
+}
+
+/// Crawl until done, or until SIGINT/SIGTERM asks to stop gracefully (the
+/// run is stored as interrupted with its summary); a second signal ends
+/// the process at once (what was flushed stays).
+async fn crawl_with_signals(
     profile: &Profile,
     catalogue: Arc<Catalogue>,
     store: &Store,
     opts: &CrawlOptions,
     resume: bool,
-) -> Result<RunRecord, Failure> {
+) -> Result<(RunRecord, Option<Stop>), Failure> {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = tx.send(true);
-            // A second Ctrl-C ends the process at once; what was flushed stays.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
+    let (sig_tx, mut sig_rx) = tokio::sync::watch::channel(None);
+    let signals = tokio::spawn(async move {
+        let first = stop_signal().await;
+        let _ = sig_tx.send(Some(first));
+        let _ = tx.send(true);
+        let again = stop_signal().await;
+        std::process::exit(match again {
+            Stop::Interrupt => 130,
+            Stop::Terminate => 143,
+        });
     });
     let bar = ProgressView::new(opts.max_pages);
     let progress = |p: &Progress| bar.update(p);
@@ -611,8 +722,9 @@ async fn crawl_with_ctrl_c(
         crawl::run(profile, catalogue, store, opts, rx, &progress).await
     };
     bar.finish();
-    ctrl_c.abort();
-    res.map_err(|e| match e {
+    signals.abort();
+    let signal = *sig_rx.borrow_and_update();
+    res.map(|r| (r, signal)).map_err(|e| match e {
         crawl::CrawlError::NothingToResume(_) => Failure::input(e),
         e => Failure::runtime(e),
     })
@@ -662,9 +774,12 @@ impl ProgressView {
                 };
                 if last.elapsed() >= std::time::Duration::from_secs(5) {
                     *last = std::time::Instant::now();
-                    eprintln!(
+                    say!(
                         "crawl: {} pages fetched, {} queued, {} in flight, {} errors",
-                        p.pages_fetched, p.queued, p.in_flight, p.errors
+                        p.pages_fetched,
+                        p.queued,
+                        p.in_flight,
+                        p.errors
                     );
                 }
             }
@@ -933,7 +1048,7 @@ fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
     if !problems.is_empty() {
         return Err(Failure::input(problems.join("\n")));
     }
-    eprintln!(
+    say!(
         "{}: catalogue {} is valid: {} services, {} portals, {models} index models, {count} city profiles",
         dir.display(),
         cat.edition,
@@ -1125,7 +1240,7 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
     };
     let store = open_existing(db)?;
     let run = find_run(&store, &args.run)?;
-    let verdicts = store.verdicts(&run.id)?;
+    let (verdicts, _) = crate::analysis::verdicts_of(&catalogue, &store, &run)?;
     // A run judged under an older catalogue has no verdict for services
     // added since: say so instead of silently counting them offline.
     let unjudged: Vec<String> = model
@@ -1136,7 +1251,7 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
         .map(|s| s.to_string())
         .collect();
     if !unjudged.is_empty() {
-        eprintln!(
+        say!(
             "warning: run {} was judged without {} (its catalogue did not know them); they count as offline. \
              `ozgcheck reanalyze --run {}` judges its stored pages with the current catalogue",
             run.id,
@@ -1321,7 +1436,7 @@ async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Failure> {
         source,
         rows,
     })?;
-    eprintln!("dashboard {ars} ({date}): {n} rows imported, {online} online; their URLs are checked by the next crawl");
+    say!("dashboard {ars} ({date}): {n} rows imported, {online} online; their URLs are checked by the next crawl");
     Ok(0)
 }
 
@@ -1359,7 +1474,7 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
     )?;
     if let Some(dir) = &args.pack {
         let n = crate::audit::write_pack(dir, &a, &store, &run).map_err(Failure::runtime)?;
-        eprintln!("proof pack: {n} files in {}", dir.display());
+        say!("proof pack: {n} files in {}", dir.display());
     }
     let text = match args.format {
         ListFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
@@ -1375,6 +1490,15 @@ fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Result<u8, Fai
     let store = open_existing(db)?;
     let a = find_run(&store, &args.from)?;
     let b = find_run(&store, &args.to)?;
+    for r in [&a, &b] {
+        if r.status == crate::store::RunStatus::Failed {
+            return Err(Failure::input(format!(
+                "run {} failed ({}): it holds no result to compare; `ozgcheck runs` lists the others",
+                r.id,
+                r.failure.as_deref().unwrap_or("nothing fetched")
+            )));
+        }
+    }
     let d = crate::diff::diff(&catalogue, &store, &a, &b).map_err(|e| match e {
         crate::diff::DiffError::Store(s) => Failure::runtime(s),
         other => Failure::input(other),
@@ -1408,7 +1532,7 @@ fn warc_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failure> {
     drop(w);
     std::fs::rename(&tmp, output)
         .map_err(|e| Failure::runtime(format!("{}: {e}", output.display())))?;
-    eprintln!("{}: {n} WARC records of run {}", output.display(), run.id);
+    say!("{}: {n} WARC records of run {}", output.display(), run.id);
     Ok(0)
 }
 
@@ -1459,7 +1583,7 @@ fn gc_cmd(db: &Path, args: GcArgs) -> Result<u8, Failure> {
         }
     }
     let report = store.gc(&doomed, args.dry_run)?;
-    eprintln!(
+    say!(
         "{}{} runs deleted, {} snapshots deleted, {:.1} MB of snapshot data reclaimed; {} runs kept",
         if args.dry_run { "dry run: " } else { "" },
         doomed.len(),
@@ -1545,7 +1669,7 @@ fn reanalyze_cmd(db: &Path, cat_dir: Option<&Path>, args: ReanalyzeArgs) -> Resu
         .iter()
         .filter(|v| v.level >= report::ONLINE_FROM)
         .count();
-    eprintln!(
+    say!(
         "reanalyzed run {} ({}, {}) with catalogue {} ({} services): {} stored pages judged again, \
          {} with findings, {online} services online; no request was sent",
         source.id,
@@ -1557,7 +1681,7 @@ fn reanalyze_cmd(db: &Path, cat_dir: Option<&Path>, args: ReanalyzeArgs) -> Resu
         summary.pages_with_findings,
     );
     if summary.snapshots_missing > 0 {
-        eprintln!(
+        say!(
             "warning: {} stored pages had no readable snapshot and were left unjudged",
             summary.snapshots_missing
         );
@@ -1589,7 +1713,7 @@ async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure>
     let tmp =
         tempfile::tempdir().map_err(|e| Failure::runtime(format!("temporary directory: {e}")))?;
     let store = Store::open(&tmp.path().join("db"))?;
-    eprintln!(
+    say!(
         "demo: serving {} on {} ({}), crawling into a temporary database",
         profile.name,
         site.addr,
@@ -1602,8 +1726,8 @@ async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure>
         label: Some("demo".into()),
         ..CrawlOptions::default()
     };
-    let record = crawl_with_ctrl_c(&profile, catalogue.clone(), &store, &opts, false).await?;
-    eprint!("{}", summary(&record));
+    let (record, _) = crawl_with_signals(&profile, catalogue.clone(), &store, &opts, false).await?;
+    say_part!("{}", summary(&record));
     let r = report::build(&catalogue, &store, &record)?;
     let text = match args.format {
         ReportFormat::Json => report::to_json(&r),

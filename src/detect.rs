@@ -662,10 +662,20 @@ pub fn analyze(
     }
 
     if !news {
+        // Only sentences with a claim phrase are looked at: the phrases are
+        // found in the folded main text at once (they never cross a
+        // sentence end).
+        let mut candidates: Vec<Range<usize>> = sig
+            .claim
+            .find_all_terms(&main_words)
+            .into_iter()
+            .map(|(_, r)| sentence_of(&main.original_range(&r)))
+            .collect();
+        candidates.dedup();
         let claims = prose_claims(&ProseInput {
             cat,
             text: &page.main_text,
-            sentences: sents,
+            sentences: &candidates,
             skip: &linked_sentences,
             link_share: &link_share,
             describes: &describes,

@@ -4,8 +4,8 @@
 //! HTML, so markup and footer noise stay quiet), and portal links that went
 //! dead. Reads the store only.
 
+use crate::analysis::LivenessIndex;
 use crate::catalogue::Catalogue;
-use crate::crawl::LivenessIndex;
 use crate::detect::{Liveness, ServiceVerdict};
 use crate::extract::{self, Extractor};
 use crate::report::RunHeader;
@@ -94,8 +94,8 @@ pub fn diff(
     if a.city != b.city {
         return Err(DiffError::DifferentCities(a.city.clone(), b.city.clone()));
     }
-    let va = store.verdicts(&a.id)?;
-    let vb = store.verdicts(&b.id)?;
+    let (va, _) = crate::analysis::verdicts_of(cat, store, a)?;
+    let (vb, _) = crate::analysis::verdicts_of(cat, store, b)?;
     let pa = store.pages(&a.id)?;
     let pb = store.pages(&b.id)?;
     let ia: HashMap<&str, &PageRecord> = pa.iter().map(|p| (p.url.as_str(), p)).collect();

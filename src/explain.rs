@@ -2,9 +2,10 @@
 //! and detection on the stored snapshot (detection is pure, so this is what
 //! the crawl saw) and answers link liveness from the run's own records.
 
+use crate::analysis::LivenessIndex;
 use crate::analysis::{self, CityScope};
 use crate::catalogue::Catalogue;
-use crate::crawl::{self, LivenessIndex};
+use crate::crawl;
 use crate::detect::{self, Context, Liveness};
 use crate::extract::Extractor;
 use crate::store::{RunRecord, Store, StoreError};

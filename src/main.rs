@@ -3,6 +3,7 @@
 //! contract's exit codes (2 input, 3 runtime); all work happens in `cli`.
 
 use clap::Parser;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -31,14 +32,17 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("ozgcheck: cannot start the async runtime: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "ozgcheck: cannot start the async runtime: {e}"
+            );
             return ExitCode::from(3);
         }
     };
     match runtime.block_on(ozgcheck::cli::run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("ozgcheck: {}", f.message);
+            let _ = writeln!(std::io::stderr(), "ozgcheck: {}", f.message);
             ExitCode::from(f.code)
         }
     }

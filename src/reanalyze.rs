@@ -8,9 +8,9 @@
 //! Link liveness comes from the source run's records: a target the source
 //! run never requested stays "not checked" and raises no level.
 
+use crate::analysis::LivenessIndex;
 use crate::analysis::{self, CityScope, Document};
 use crate::catalogue::Catalogue;
-use crate::crawl::LivenessIndex;
 use crate::detect::{self, PageFindings};
 use crate::extract::Extractor;
 use crate::store::{PageRecord, Reanalysis, RunRecord, Store, StoreError};

@@ -99,6 +99,9 @@ pub struct ServiceOut {
     pub online: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<&'static str>,
+    /// The run did not finish: this level is what was found so far.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
     pub evidence: Vec<EvidenceOut>,
 }
 
@@ -115,11 +118,15 @@ pub const ONLINE_FROM: Level = Level::Online;
 /// Build the report of a run: every catalogue service exactly once, in
 /// catalogue order; services without a stored verdict are level 0.
 pub fn build(cat: &Catalogue, store: &Store, run: &RunRecord) -> Result<Report, StoreError> {
-    let verdicts = store.verdicts(&run.id)?;
+    let (verdicts, _) = crate::analysis::verdicts_of(cat, store, run)?;
     Ok(assemble(cat, run, &verdicts))
 }
 
 pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -> Report {
+    let partial = matches!(
+        run.status,
+        crate::store::RunStatus::Running | crate::store::RunStatus::Interrupted
+    );
     let services = cat
         .services
         .iter()
@@ -135,6 +142,7 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
                     .filter(|_| level >= ONLINE_FROM)
                     .and_then(|v| v.basis())
                     .map(|b| b.as_str()),
+                partial,
                 evidence: v
                     .map(|v| v.evidence.iter().map(EvidenceOut::of).collect())
                     .unwrap_or_default(),

@@ -14,6 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -44,7 +45,8 @@ pub async fn serve(
     bind: SocketAddr,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "serving http://{} (read-only; Ctrl-C to stop)",
         listener.local_addr()?
     );

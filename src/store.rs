@@ -68,6 +68,9 @@ pub enum RunStatus {
     Running,
     Complete,
     Interrupted,
+    /// Nothing could be fetched from the seeds (DNS, refused connections,
+    /// robots.txt unreachable, every seed 5xx): not a result, never compared.
+    Failed,
 }
 
 impl RunStatus {
@@ -77,6 +80,7 @@ impl RunStatus {
         match self {
             RunStatus::Complete => "complete",
             RunStatus::Running | RunStatus::Interrupted => "interrupted",
+            RunStatus::Failed => "failed",
         }
     }
 }
@@ -130,6 +134,13 @@ pub struct RunStats {
     /// Wall-clock seconds spent crawling (summed over resumed parts).
     #[serde(default)]
     pub seconds: f64,
+    /// Pages of the city's own scope that answered (2xx or 304): none means
+    /// the run could fetch nothing and failed.
+    #[serde(default)]
+    pub pages_ok: u64,
+    /// The run stopped because its time budget (`--max-duration`) was used up.
+    #[serde(default)]
+    pub time_budget_used: bool,
 }
 
 /// One crawl of one city.
@@ -146,6 +157,9 @@ pub struct RunRecord {
     pub finished_at: Option<jiff::Timestamp>,
     pub status: RunStatus,
     pub stats: RunStats,
+    /// Why a failed run failed, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
     /// Set on a run made by `reanalyze`: the stored pages of another run
     /// judged again under another catalogue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -808,7 +822,10 @@ impl Store {
             .filter(|r| r.status == RunStatus::Complete)
             .collect();
         let found = match spec {
-            "latest" => complete.last().copied().or(runs.last()),
+            "latest" => complete
+                .last()
+                .copied()
+                .or(runs.iter().rfind(|r| r.status != RunStatus::Failed)),
             "previous" => complete.iter().rev().nth(1).copied(),
             _ => match spec.parse::<jiff::civil::Date>() {
                 Ok(day) => {

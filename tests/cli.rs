@@ -5,6 +5,7 @@ mod common;
 
 use common::{copy_dir, ozgcheck, root, stderr};
 use ozgcheck::demo::LocalSite;
+use std::path::Path;
 use std::process::Command;
 
 #[test]
@@ -342,60 +343,185 @@ async fn crawl_then_report_json_matches_the_golden_file() {
     );
 }
 
+/// A slow crawl of the demo city (2 requests/s per host) as a child process.
+fn slow_demo_crawl(site: &LocalSite, db: &Path, extra: &[&str]) -> std::process::Child {
+    let profile = root().join("fixtures/demo/city.toml");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ozgcheck"));
+    cmd.args(["crawl", profile.to_str().unwrap_or_default(), "--db"])
+        .arg(db)
+        .args(["--rate", "2"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped());
+    for r in site.resolves() {
+        cmd.args(["--resolve", &r.to_string()]);
+    }
+    cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Ctrl-C (SIGINT) and `systemctl stop` (SIGTERM) both stop gracefully: the
+/// run is stored as interrupted with what it fetched, the summary is
+/// printed, and the exit code is 128 + the signal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ctrl_c_marks_the_run_interrupted_and_keeps_what_was_fetched() {
+async fn sigint_and_sigterm_mark_the_run_interrupted_and_keep_what_was_fetched() {
+    let site = LocalSite::start_dir(&root().join("fixtures/demo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = tmp.path().join("db");
+        let child = slow_demo_crawl(&site, &db, &[]);
+        let pid = child.id().to_string();
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let killed = Command::new("kill").args([signal, &pid]).status();
+        assert!(killed.is_ok_and(|s| s.success()));
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(code), "{signal}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("pages/s"),
+            "{signal}: summary printed: {}",
+            stderr(&out)
+        );
+
+        let store = ozgcheck::store::Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let runs = store.runs().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            runs[0].status,
+            ozgcheck::store::RunStatus::Interrupted,
+            "{signal}"
+        );
+        assert!(runs[0].finished_at.is_some());
+        let pages = store.pages(&runs[0].id).unwrap_or_else(|e| panic!("{e}"));
+        let fetched = pages.iter().filter(|p| p.status.is_some()).count();
+        assert!(
+            fetched >= 2,
+            "{signal}: pages fetched before the stop are kept: {fetched}"
+        );
+        assert!(fetched < 30, "{signal}: the crawl stopped early: {fetched}");
+        let verdicts = store
+            .verdicts(&runs[0].id)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            verdicts.len(),
+            common::catalogue().services.len(),
+            "an interrupted run still has a verdict per service"
+        );
+    }
+}
+
+/// A time budget ends a nightly crawl cleanly: interrupted, resumable, exit 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_budget_stops_the_crawl_and_resume_finishes_it() {
     let site = LocalSite::start_dir(&root().join("fixtures/demo"))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = tmp.path().join("db");
-    let db_s = db.to_str().unwrap_or_default().to_string();
-    let profile = root().join("fixtures/demo/city.toml");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ozgcheck"));
-    // Slow on purpose (2 requests/s per host) so the crawl is mid-way.
-    cmd.args([
-        "crawl",
-        profile.to_str().unwrap_or_default(),
-        "--db",
-        &db_s,
-        "--rate",
-        "2",
-    ])
-    .current_dir(tmp.path())
-    .stderr(std::process::Stdio::piped());
-    for r in site.resolves() {
-        cmd.args(["--resolve", &r.to_string()]);
-    }
-    let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
-    let pid = child.id().to_string();
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    let killed = Command::new("kill").args(["-INT", &pid]).status();
-    assert!(killed.is_ok_and(|s| s.success()));
+    let child = slow_demo_crawl(&site, &db, &["--max-duration", "2s"]);
     let out = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("time budget"), "{}", stderr(&out));
+    {
+        let store = ozgcheck::store::Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let runs = store.runs().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(runs[0].status, ozgcheck::store::RunStatus::Interrupted);
+        assert!(runs[0].stats.time_budget_used);
+    }
+    let child = slow_demo_crawl(&site, &db, &["--resume"]);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let store = ozgcheck::store::Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
     let runs = store.runs().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].status, ozgcheck::store::RunStatus::Interrupted);
-    assert!(runs[0].finished_at.is_some());
-    let pages = store.pages(&runs[0].id).unwrap_or_else(|e| panic!("{e}"));
-    let fetched = pages.iter().filter(|p| p.status.is_some()).count();
-    assert!(
-        fetched >= 2,
-        "pages fetched before Ctrl-C are kept: {fetched}"
+    assert_eq!(runs.len(), 1, "the same run was continued");
+    assert_eq!(runs[0].status, ozgcheck::store::RunStatus::Complete);
+    // A malformed budget is an input error.
+    let o = ozgcheck(
+        &[
+            "crawl",
+            "fixtures/demo/city.toml",
+            "--max-duration",
+            "zwei Stunden",
+        ],
+        &root(),
     );
-    assert!(fetched < 30, "the crawl stopped early: {fetched}");
-    let verdicts = store
-        .verdicts(&runs[0].id)
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--max-duration"), "{}", stderr(&o));
+}
+
+/// A city whose host does not answer is a failed run (exit 3), not a result:
+/// `runs` lists it as failed, `latest` and `diff` skip or refuse it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_city_is_a_failed_run_not_a_result() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // A port nobody listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"));
+    let profile = tmp.path().join("stadt.toml");
+    std::fs::write(
+        &profile,
+        "name = \"Nirgendwo\"\nstate = \"NW\"\nseeds = [\"http://www.nirgendwo.de/\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let db = tmp.path().join("db");
+    let (db_s, profile_s) = (
+        db.to_string_lossy().into_owned(),
+        profile.to_string_lossy().into_owned(),
+    );
+    let resolve = format!("www.nirgendwo.de:{port}:127.0.0.1");
+    let o = ozgcheck(
+        &[
+            "crawl",
+            &profile_s,
+            "--db",
+            &db_s,
+            "--resolve",
+            &resolve,
+            "--rate",
+            "0",
+            "--max-duration",
+            "60s",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("failed"), "{}", stderr(&o));
+    let o = ozgcheck(&["runs", "--db", &db_s, "--format", "json"], tmp.path());
+    let runs: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(runs[0]["run"]["status"], "failed", "{runs}");
+    // `latest` skips it: no result to report.
+    let o = ozgcheck(&["report", "--db", &db_s], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_stderr_never_panics() {
+    // `ozgcheck … 2>&1 | head -1`: stderr is a pipe whose reader is gone.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ozgcheck"))
+        .args(["catalogue", "check", "catalogues"])
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(child.stderr.take());
+    drop(child.stdout.take());
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        verdicts.len(),
-        common::catalogue().services.len(),
-        "an interrupted run still has a verdict per service"
+        status.code(),
+        Some(0),
+        "no panic (exit 101) on a closed stderr"
     );
 }
 

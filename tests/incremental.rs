@@ -125,6 +125,30 @@ async fn a_killed_crawl_resumes_to_the_levels_of_an_uninterrupted_one() {
             "{fetched} pages before the kill"
         );
     }
+    // The killed run's report: valid, every service once, marked partial,
+    // with the levels of what it had fetched (no verdicts were stored).
+    let out = Command::new(env!("CARGO_BIN_EXE_ozgcheck"))
+        .args(["report", "--db", &db_s, "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report["run"]["status"], "interrupted");
+    let services = report["services"].as_array().cloned().unwrap_or_default();
+    assert_eq!(services.len(), common::catalogue().services.len());
+    assert!(services.iter().all(|s| s["partial"] == true));
+    assert!(
+        services
+            .iter()
+            .any(|s| s["level"].as_u64().unwrap_or(0) > 0),
+        "what was fetched before the kill gives levels"
+    );
 
     let before = site.requests().len();
     let mut cmd = run_crawl(&["--resume"]);

@@ -157,12 +157,33 @@ fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> Option
         .map(str::to_string)
 }
 
-/// GET `url`; read at most `max_body` bytes of the (decompressed) body.
+/// GET `url`; read at most `max_body` bytes of the (decompressed) body; a
+/// longer body is an error ([`FetchError::TooLarge`]).
 pub async fn get(
     client: &reqwest::Client,
     url: &Url,
     max_body: usize,
     conditional: Option<&Conditional>,
+) -> Result<Response, FetchError> {
+    request(client, url, max_body, conditional, false).await
+}
+
+/// GET `url` and keep the first `max_body` bytes of a longer body (robots.txt:
+/// the RFC asks to parse at least the first 500 KiB of any file).
+pub async fn get_prefix(
+    client: &reqwest::Client,
+    url: &Url,
+    max_body: usize,
+) -> Result<Response, FetchError> {
+    request(client, url, max_body, None, true).await
+}
+
+async fn request(
+    client: &reqwest::Client,
+    url: &Url,
+    max_body: usize,
+    conditional: Option<&Conditional>,
+    keep_prefix: bool,
 ) -> Result<Response, FetchError> {
     let mut req = client
         .get(url.clone())
@@ -188,7 +209,7 @@ pub async fn get(
     let retry_after = header(&resp, reqwest::header::RETRY_AFTER)
         .and_then(|v| parse_retry_after(&v, jiff::Timestamp::now()));
     if let Some(len) = resp.content_length() {
-        if len as usize > max_body {
+        if len as usize > max_body && !keep_prefix {
             return Err(FetchError::TooLarge(max_body));
         }
     }
@@ -197,6 +218,10 @@ pub async fn get(
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| classify(&e))?;
         if body.len() + chunk.len() > max_body {
+            if keep_prefix {
+                body.extend_from_slice(&chunk[..max_body - body.len()]);
+                break;
+            }
             return Err(FetchError::TooLarge(max_body));
         }
         body.extend_from_slice(&chunk);

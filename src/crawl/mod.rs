@@ -22,9 +22,9 @@ pub mod robots;
 pub mod sitemap;
 pub mod url;
 
-use crate::analysis;
+use crate::analysis::{self, LivenessIndex};
 use crate::catalogue::Catalogue;
-use crate::detect::{self, Liveness, PageFindings};
+use crate::detect::{self, PageFindings};
 use crate::extract::Extractor;
 use crate::profile::Profile;
 use crate::store::{
@@ -79,6 +79,10 @@ pub struct CrawlOptions {
     /// URLs to check for liveness besides what the crawl finds (the online
     /// service URLs of an imported OZG dashboard export).
     pub extra_probes: Vec<Url>,
+    /// Time budget of this crawl (this part of a resumed run): when it is
+    /// used up the run stops like an interrupted one, keeps its frontier and
+    /// can be resumed.
+    pub max_duration: Option<Duration>,
 }
 
 pub fn default_user_agent() -> String {
@@ -111,6 +115,7 @@ impl Default for CrawlOptions {
             sitemaps: true,
             conditional: true,
             extra_probes: Vec::new(),
+            max_duration: None,
         }
     }
 }
@@ -182,33 +187,6 @@ enum RobotsState {
     Ready(Rules),
 }
 
-/// What a URL's fetch gave, kept in memory to answer liveness questions.
-#[derive(Clone)]
-struct Seen {
-    news: bool,
-    own_page: bool,
-    offers_application: bool,
-    status: Option<u16>,
-    location: Option<String>,
-    error: Option<String>,
-    robots_excluded: bool,
-}
-
-impl Seen {
-    fn of(r: &PageRecord) -> Self {
-        Seen {
-            news: r.news,
-            own_page: r.own_page,
-            offers_application: r.offers_application,
-            status: r.status,
-            location: r.location.clone(),
-            error: r.error.clone(),
-            robots_excluded: r.status.is_none()
-                && r.error.as_deref().is_some_and(|e| e.starts_with("robots:")),
-        }
-    }
-}
-
 /// Everything a fetch task needs, shared read-only.
 struct Shared {
     client: reqwest::Client,
@@ -250,6 +228,7 @@ pub async fn run(
         finished_at: None,
         status: RunStatus::Running,
         stats: RunStats::default(),
+        failure: None,
         reanalysis: None,
     };
     store.put_run(&record)?;
@@ -285,7 +264,7 @@ pub async fn resume(
         .runs()?
         .into_iter()
         .rev()
-        .find(|r| r.city == profile.name)
+        .find(|r| r.city == profile.name && r.reanalysis.is_none())
         .filter(|r| r.status != RunStatus::Complete)
         .ok_or_else(|| CrawlError::NothingToResume(profile.name.clone()))?;
     let mut record = last;
@@ -295,10 +274,19 @@ pub async fn resume(
     let id = record.id.clone();
     let mut c = Crawler::new(profile, catalogue, store, opts, record)?;
     c.stats = c.record.stats.clone();
+    c.record.failure = None;
+    // Counted again from the records (older releases did not keep it).
+    c.stats.pages_ok = 0;
     // What was fetched stays fetched; its findings and liveness count.
     for p in store.pages(&id)? {
         c.frontier.mark_seen(&p.url);
         c.seen.insert(&p);
+        if p.kind == FetchKind::Page
+            && p.is_success()
+            && Url::parse(&p.url).is_ok_and(|u| c.in_scope(&u))
+        {
+            c.stats.pages_ok += 1;
+        }
         if p.status.is_some() {
             match p.kind {
                 FetchKind::Page => c.pages_dispatched += 1,
@@ -592,6 +580,17 @@ impl Crawler {
             };
             if let Some(j) = joined {
                 self.joined(j)?;
+            }
+            if !stopped
+                && self
+                    .opts()
+                    .max_duration
+                    .is_some_and(|d| self.started.elapsed() >= d)
+            {
+                stopped = true;
+                self.stats.time_budget_used = true;
+                tracing::warn!("time budget used up: finishing requests in flight");
+                self.drain(&mut tasks).await?;
             }
             if last_progress.elapsed() >= Duration::from_secs(1) {
                 last_progress = Instant::now();
@@ -887,6 +886,9 @@ impl Crawler {
         if record.status == Some(304) {
             self.stats.not_modified += 1;
         }
+        if item.kind == FetchKind::Page && record.is_success() && self.in_scope(&item.url) {
+            self.stats.pages_ok += 1;
+        }
         if new_snapshot {
             self.stats.snapshots_new += 1;
         }
@@ -1068,6 +1070,10 @@ impl Crawler {
         self.record.finished_at = Some(jiff::Timestamp::now());
         self.record.status = if stopped {
             RunStatus::Interrupted
+        } else if self.record.stats.pages_ok == 0 {
+            // An outage is not a result: nothing of the city answered.
+            self.record.failure = Some(failure_reason(&self.record.stats));
+            RunStatus::Failed
         } else {
             self.shared.store.clear_queued(&self.record.id)?;
             RunStatus::Complete
@@ -1076,6 +1082,32 @@ impl Crawler {
         self.shared.store.flush()?;
         Ok(self.record)
     }
+}
+
+/// Why a run that fetched nothing failed, in words, from its error counts.
+fn failure_reason(stats: &RunStats) -> String {
+    let causes: Vec<String> = stats
+        .errors_by_class
+        .iter()
+        .map(|(class, n)| format!("{class}: {n}"))
+        .collect();
+    let mut why = String::from("no page of the city could be fetched");
+    if stats.robots_excluded > 0 {
+        why.push_str(&format!(
+            "; {} URLs held back by robots.txt (unreachable or forbidding)",
+            stats.robots_excluded
+        ));
+    }
+    if !causes.is_empty() {
+        why.push_str(&format!(" ({})", causes.join(", ")));
+    }
+    if !stats.circuit_open.is_empty() {
+        why.push_str(&format!(
+            "; hosts given up: {}",
+            stats.circuit_open.join(", ")
+        ));
+    }
+    why
 }
 
 /// After how many fetched pages every service had the evidence of its final
@@ -1098,100 +1130,6 @@ fn evidence_complete_at(
         point = Some(point.map_or(first, |p: u64| p.max(first)));
     }
     point
-}
-
-/// The answers of a run's requests by canonical URL: whether a link target
-/// proved alive, following recorded redirects.
-#[derive(Default)]
-pub struct LivenessIndex {
-    seen: HashMap<String, Seen>,
-}
-
-impl LivenessIndex {
-    /// Build from stored page records (for `explain` and re-scoring).
-    pub fn from_records(pages: &[PageRecord]) -> Self {
-        let mut ix = LivenessIndex::default();
-        for p in pages {
-            ix.insert(p);
-        }
-        ix
-    }
-
-    fn insert(&mut self, r: &PageRecord) {
-        self.seen.insert(r.url.clone(), Seen::of(r));
-    }
-
-    fn contains(&self, url: &str) -> bool {
-        self.seen.contains_key(url)
-    }
-
-    /// Follow a target through recorded redirects to its final answer.
-    pub fn liveness(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> Liveness {
-        self.answer(rules, target, detect::Claim::Reachable)
-    }
-
-    /// Follow a target through recorded redirects and judge it by what the
-    /// link claims: a link to the application must not end on a news item
-    /// (nor, on the city's own sites, on a page that does not offer it); a
-    /// frame must hold an application form.
-    pub fn answer(
-        &self,
-        rules: &crate::catalogue::CrawlRules,
-        target: &str,
-        claim: detect::Claim,
-    ) -> Liveness {
-        let canon = |s: &str| {
-            Url::parse(s)
-                .ok()
-                .and_then(|u| url::canonical(&u, rules))
-                .map(|u| u.to_string())
-        };
-        let Some(mut current) = canon(target) else {
-            return Liveness::Dead("not an http(s) URL".into());
-        };
-        for _ in 0..10 {
-            let Some(s) = self.seen.get(&current) else {
-                return Liveness::Unknown("not checked in this run".into());
-            };
-            if s.robots_excluded {
-                return Liveness::Unknown(s.error.clone().unwrap_or_else(|| "robots.txt".into()));
-            }
-            match (s.status, &s.location) {
-                (Some(st), _) if (200..300).contains(&st) || st == 304 => {
-                    // A link that leads to a news item announces the service;
-                    // the news item is not the application. A same-site link
-                    // holds only when the page it leads to offers the
-                    // application for the same service (`detect::verdicts`).
-                    return match claim {
-                        detect::Claim::Reachable => Liveness::Alive,
-                        _ if s.news => {
-                            Liveness::NotAnApplication("the target is a news item".into())
-                        }
-                        _ if s.own_page => Liveness::OwnPage {
-                            url: current,
-                            offers_any: s.offers_application,
-                        },
-                        detect::Claim::Embedded if !s.offers_application => {
-                            Liveness::NotAnApplication(
-                                "the framed page holds no application form".into(),
-                            )
-                        }
-                        _ => Liveness::Alive,
-                    };
-                }
-                (Some(st), Some(loc)) if (300..400).contains(&st) => {
-                    current = canon(loc).unwrap_or_else(|| loc.clone());
-                }
-                (Some(st), _) => return Liveness::Dead(format!("HTTP {st}")),
-                (None, _) => {
-                    return Liveness::Dead(
-                        s.error.clone().unwrap_or_else(|| "request failed".into()),
-                    )
-                }
-            }
-        }
-        Liveness::Dead("too many redirects".into())
-    }
 }
 
 fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
@@ -1297,13 +1235,13 @@ async fn fetch_robots(client: &reqwest::Client, url: &Url) -> Rules {
     let mut current = url.clone();
     // Up to five redirects, as RFC 9309 asks.
     for _ in 0..=5 {
-        match fetch::get(client, &current, robots::MAX_ROBOTS_BYTES * 2, None).await {
+        // A larger file is read up to the cap, never taken as "allow all".
+        match fetch::get_prefix(client, &current, robots::MAX_ROBOTS_BYTES).await {
             Ok(r) if (300..400).contains(&r.status) => match r.location {
                 Some(l) => current = l,
                 None => return Rules::AllowAll,
             },
             Ok(r) => return Rules::from_response(Some(r.status), &r.body),
-            Err(FetchError::TooLarge(_)) => return Rules::AllowAll,
             Err(_) => return Rules::from_response(None, b""),
         }
     }
