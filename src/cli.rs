@@ -290,6 +290,14 @@ pub struct CrawlArgs {
     /// `--resume` continues it (the next night).
     #[arg(long, value_name = "DURATION")]
     pub max_duration: Option<String>,
+    /// Slowest transfer read to the end, in bytes per second (like curl's
+    /// --speed-limit); a dripping body is given up after --speed-time.
+    /// 0 turns the check off.
+    #[arg(long, default_value_t = 1024, value_name = "BYTES_PER_SEC")]
+    pub min_rate: u64,
+    /// Seconds a transfer may stay below --min-rate.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub speed_time: u64,
     /// User-Agent header (default names ozgcheck and its version).
     #[arg(long)]
     pub user_agent: Option<String>,
@@ -503,6 +511,14 @@ fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
         sitemaps: !args.no_sitemaps,
         conditional: !args.no_conditional,
         max_duration,
+        min_rate: if args.min_rate == 0 {
+            crawl::fetch::MinRate::NONE
+        } else {
+            crawl::fetch::MinRate {
+                bytes_per_sec: args.min_rate,
+                after: std::time::Duration::from_secs(args.speed_time.max(1)),
+            }
+        },
         ..CrawlOptions::default()
     })
 }
@@ -1403,9 +1419,15 @@ async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Failure> {
                 total_timeout: std::time::Duration::from_secs(120),
             })
             .map_err(Failure::runtime)?;
-            let resp = crate::crawl::fetch::get(&client, &u, 64 * 1024 * 1024, None)
-                .await
-                .map_err(|e| Failure::runtime(format!("{target}: {e}")))?;
+            let resp = crate::crawl::fetch::get(
+                &client,
+                &u,
+                64 * 1024 * 1024,
+                None,
+                crate::crawl::fetch::MinRate::NONE,
+            )
+            .await
+            .map_err(|e| Failure::runtime(format!("{target}: {e}")))?;
             if resp.status != 200 {
                 return Err(Failure::runtime(format!("{target}: HTTP {}", resp.status)));
             }

@@ -75,7 +75,7 @@ async fn handler(State(st): State<Arc<Faults>>, uri: Uri, _headers: HeaderMap) -
             <a href="/schleife-a">h</a> <a href="/kaputt">i</a> <a href="/kein-utf8">j</a>
             <a href="/kalender?monat=1">k</a> <a href="/ebene/">l</a> <a href="/privat/geheim">m</a>
             <a href="/alt-1252">n</a> <a href="/seite;jsessionid=ABC">o</a> <a href="/seite?PHPSESSID=x">p</a>
-            <a href="/dienste/wohngeld.xml">q</a> <a href="/logo.png">r</a>"#,
+            <a href="/dienste/wohngeld.xml">q</a> <a href="/logo.png">r</a> <a href="/rinnsal">s</a>"#,
         ),
         "/immer-500" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         "/wackelig" if n == 1 => StatusCode::BAD_GATEWAY.into_response(),
@@ -137,6 +137,20 @@ async fn handler(State(st): State<Arc<Faults>>, uri: Uri, _headers: HeaderMap) -
             b"<html><head><title>Eheschlie\xdfung</title></head><body><div id=\"inhalt\"><h1>Anmeldung der Eheschlie\xdfung</h1><p>Die Anmeldung der Eheschlie\xdfung erfolgt pers\xf6nlich im Standesamt.</p></div></body></html>".to_vec(),
         )
             .into_response(),
+        // A trickle: a byte every 300 ms, never slow enough for the read
+        // timeout, for 30 s: only the minimum transfer rate ends it.
+        "/rinnsal" => {
+            let stream = futures_util::stream::unfold(0u32, |i| async move {
+                if i > 0 {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                (i < 100).then(|| (Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"<")), i + 1))
+            });
+            Response::builder()
+                .header(header::CONTENT_TYPE, "text/html")
+                .body(Body::from_stream(stream))
+                .unwrap_or_default()
+        }
         // An old CMS serving its pages under a text ending: the content
         // type, not the ending, says it is a page.
         "/dienste/wohngeld.xml" => html(
@@ -211,7 +225,11 @@ fn options(addr: SocketAddr) -> CrawlOptions {
         rate: 0.0,
         max_body: 1024 * 1024,
         read_timeout: Duration::from_secs(1),
-        total_timeout: Duration::from_secs(5),
+        total_timeout: Duration::from_secs(60),
+        min_rate: ozgcheck::crawl::fetch::MinRate {
+            bytes_per_sec: 100,
+            after: Duration::from_secs(2),
+        },
         backoff: Duration::from_millis(50),
         // Deep enough that only the trap guard can stop the calendar.
         max_depth: 100,
@@ -275,6 +293,10 @@ async fn a_hostile_site_cannot_crash_or_hang_the_crawl() {
     );
     let drip = page(&pages, "/tropf").error.clone().unwrap_or_default();
     assert!(drip.starts_with("timeout"), "slow drip: {drip}");
+    // The trickle was cut by the minimum rate, and tried once more only.
+    let trickle = page(&pages, "/rinnsal").error.clone().unwrap_or_default();
+    assert!(trickle.contains("transfer too slow"), "trickle: {trickle}");
+    assert_eq!(st.hits.hit("/rinnsal") - 1, 2, "a timeout is retried once");
     let huge = page(&pages, "/riesig").error.clone().unwrap_or_default();
     assert!(huge.starts_with("too-large"), "oversized: {huge}");
     let bomb = page(&pages, "/bombe").error.clone().unwrap_or_default();

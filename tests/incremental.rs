@@ -186,3 +186,103 @@ async fn a_killed_crawl_resumes_to_the_levels_of_an_uninterrupted_one() {
         "resume refetched everything: {after} requests"
     );
 }
+
+/// kill -9 at twenty different moments, each in a fresh database: every
+/// report of the killed run is valid and partial, every resume ends with
+/// the levels of an uninterrupted crawl.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_kills_at_different_moments_all_resume_to_the_same_levels() {
+    let dir = root().join("fixtures/demo");
+    let t = truth(&dir);
+    let want: BTreeMap<String, u8> = common::catalogue()
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.id.to_string(),
+                t.levels.get(s.id.as_str()).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let site = LocalSite::start_dir(&dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let resolves: Vec<String> = site.resolves().iter().map(|r| r.to_string()).collect();
+    let profile = dir.join("city.toml");
+    let (mut killed_mid_run, mut x) = (0, 12345u64);
+    for round in 0..20 {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = tmp.path().join("db");
+        let db_s = db.to_string_lossy().into_owned();
+        let crawl = |extra: &[&str]| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_ozgcheck"));
+            cmd.args([
+                "crawl",
+                profile.to_str().unwrap_or_default(),
+                "--db",
+                &db_s,
+                "--rate",
+                "15",
+            ])
+            .args(extra)
+            .stderr(std::process::Stdio::null());
+            for r in &resolves {
+                cmd.args(["--resolve", r]);
+            }
+            cmd
+        };
+        // A repeatable spread of moments between 50 and 1,550 ms.
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let after = 50 + (x >> 33) % 1500;
+        let mut child = crawl(&[]).spawn().unwrap_or_else(|e| panic!("{e}"));
+        tokio::time::sleep(Duration::from_millis(after)).await;
+        let _ = child.kill();
+        let _ = child.wait();
+        let report = Command::new(env!("CARGO_BIN_EXE_ozgcheck"))
+            .args(["report", "--db", &db_s, "--format", "json"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if report.status.code() == Some(2) {
+            continue; // killed before its run was stored: nothing to resume
+        }
+        let r: serde_json::Value = serde_json::from_slice(&report.stdout)
+            .unwrap_or_else(|e| panic!("round {round} ({after} ms): report is not JSON: {e}"));
+        let status = r["run"]["status"].as_str().unwrap_or_default().to_string();
+        if status == "complete" {
+            continue; // finished before the kill
+        }
+        killed_mid_run += 1;
+        assert_eq!(status, "interrupted", "round {round}");
+        let services = r["services"].as_array().cloned().unwrap_or_default();
+        assert_eq!(services.len(), want.len());
+        assert!(
+            services.iter().all(|s| s["partial"] == true),
+            "round {round}"
+        );
+        let mut cmd = crawl(&["--resume"]);
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round} ({after} ms): resume failed"
+        );
+        let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let runs = store.runs().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(runs.len(), 1, "round {round}: the same run was continued");
+        assert_eq!(runs[0].status, RunStatus::Complete);
+        assert_eq!(
+            levels(&store, &runs[0].id),
+            want,
+            "round {round} ({after} ms)"
+        );
+    }
+    assert!(
+        killed_mid_run >= 10,
+        "only {killed_mid_run} of 20 kills fell mid-run"
+    );
+}

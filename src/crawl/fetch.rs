@@ -157,15 +157,38 @@ fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> Option
         .map(str::to_string)
 }
 
+/// The slowest body we keep reading (like curl's `--speed-limit` and
+/// `--speed-time`): a body that arrives slower than `bytes_per_sec` on
+/// average once `after` has passed is a timeout. A dripping server costs
+/// seconds, not the whole request timeout.
+#[derive(Debug, Clone, Copy)]
+pub struct MinRate {
+    pub bytes_per_sec: u64,
+    pub after: Duration,
+}
+
+impl MinRate {
+    pub const NONE: MinRate = MinRate {
+        bytes_per_sec: 0,
+        after: Duration::MAX,
+    };
+
+    fn too_slow(&self, bytes: usize, elapsed: Duration) -> bool {
+        elapsed >= self.after && (bytes as f64) < self.bytes_per_sec as f64 * elapsed.as_secs_f64()
+    }
+}
+
 /// GET `url`; read at most `max_body` bytes of the (decompressed) body; a
-/// longer body is an error ([`FetchError::TooLarge`]).
+/// longer body is an error ([`FetchError::TooLarge`]), a slower one than
+/// `min_rate` a timeout.
 pub async fn get(
     client: &reqwest::Client,
     url: &Url,
     max_body: usize,
     conditional: Option<&Conditional>,
+    min_rate: MinRate,
 ) -> Result<Response, FetchError> {
-    request(client, url, max_body, conditional, false).await
+    request(client, url, max_body, conditional, false, min_rate).await
 }
 
 /// GET `url` and keep the first `max_body` bytes of a longer body (robots.txt:
@@ -175,7 +198,7 @@ pub async fn get_prefix(
     url: &Url,
     max_body: usize,
 ) -> Result<Response, FetchError> {
-    request(client, url, max_body, None, true).await
+    request(client, url, max_body, None, true, MinRate::NONE).await
 }
 
 async fn request(
@@ -184,7 +207,9 @@ async fn request(
     max_body: usize,
     conditional: Option<&Conditional>,
     keep_prefix: bool,
+    min_rate: MinRate,
 ) -> Result<Response, FetchError> {
+    let started = std::time::Instant::now();
     let mut req = client
         .get(url.clone())
         .header(
@@ -215,8 +240,25 @@ async fn request(
     }
     let mut body = Vec::new();
     let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
+    loop {
+        // Wait for the next chunk no longer than the slowest rate allows.
+        let deadline = min_rate.after.saturating_sub(started.elapsed());
+        let next = if deadline.is_zero() || min_rate.bytes_per_sec == 0 {
+            stream.next().await
+        } else {
+            match tokio::time::timeout(deadline, stream.next()).await {
+                Ok(n) => n,
+                Err(_) if min_rate.too_slow(body.len(), started.elapsed()) => {
+                    return Err(too_slow(body.len(), started.elapsed()));
+                }
+                Err(_) => stream.next().await,
+            }
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| classify(&e))?;
+        if min_rate.too_slow(body.len() + chunk.len(), started.elapsed()) {
+            return Err(too_slow(body.len() + chunk.len(), started.elapsed()));
+        }
         if body.len() + chunk.len() > max_body {
             if keep_prefix {
                 body.extend_from_slice(&chunk[..max_body - body.len()]);
@@ -235,6 +277,13 @@ async fn request(
         retry_after,
         body,
     })
+}
+
+fn too_slow(bytes: usize, elapsed: Duration) -> FetchError {
+    FetchError::Timeout(format!(
+        "transfer too slow: {bytes} bytes in {:.0} s",
+        elapsed.as_secs_f64()
+    ))
 }
 
 /// POST a JSON body (webhook notifications), with a few retries and

@@ -68,6 +68,14 @@ pub struct CrawlOptions {
     pub backoff: Duration,
     /// Consecutive failures after which a host is given up for the run.
     pub circuit_breaker: u32,
+    /// Consecutive timeouts after which a host is given up (sooner than
+    /// other failures: each one costs a request timeout).
+    pub timeout_breaker: u32,
+    /// Retries after a timeout (a stalled or dripping request is tried
+    /// again at most this often).
+    pub timeout_retries: u8,
+    /// The slowest body transfer that is read to the end.
+    pub min_rate: fetch::MinRate,
     /// Longest Retry-After honoured; a longer one gives the URL up.
     pub max_retry_after: Duration,
     /// Do not read robots.txt (off by default; the CLI warns loudly).
@@ -110,6 +118,12 @@ impl Default for CrawlOptions {
             max_retries: 2,
             backoff: Duration::from_secs(1),
             circuit_breaker: 8,
+            timeout_breaker: 3,
+            timeout_retries: 1,
+            min_rate: fetch::MinRate {
+                bytes_per_sec: 1024,
+                after: Duration::from_secs(10),
+            },
             max_retry_after: Duration::from_secs(120),
             ignore_robots: false,
             sitemaps: true,
@@ -809,9 +823,19 @@ impl Crawler {
     /// and everything still queued for it is recorded as not fetched.
     /// Returns whether the circuit is (now) open.
     fn host_failed(&mut self, origin: &str, class: &str) -> Result<bool, CrawlError> {
-        let limit = self.opts().circuit_breaker;
+        // A timeout costs a whole request timeout: it weighs as much as
+        // several other failures, so a stalling host is given up sooner.
+        let (limit, weight) = if class == "timeout" {
+            let t = self.opts().timeout_breaker.max(1);
+            (
+                self.opts().circuit_breaker,
+                self.opts().circuit_breaker.div_ceil(t),
+            )
+        } else {
+            (self.opts().circuit_breaker, 1)
+        };
         let n = self.failures.entry(origin.to_string()).or_default();
-        *n += 1;
+        *n += weight;
         if *n < limit {
             return Ok(false);
         }
@@ -1160,7 +1184,14 @@ fn spawn(tasks: &mut JoinSet<Outcome>, shared: &Arc<Shared>, job: Job) {
                     last_modified: v.last_modified.clone(),
                 });
                 let fetched_at = jiff::Timestamp::now();
-                let result = fetch::get(&shared.client, &item.url, cap, cond.as_ref()).await;
+                let result = fetch::get(
+                    &shared.client,
+                    &item.url,
+                    cap,
+                    cond.as_ref(),
+                    shared.opts.min_rate,
+                )
+                .await;
                 if let Some(retry) = retry_of(&shared.opts, &item, &result) {
                     return retry;
                 }
@@ -1198,6 +1229,9 @@ fn retry_of(
     result: &Result<fetch::Response, FetchError>,
 ) -> Option<Outcome> {
     if item.attempt >= opts.max_retries {
+        return None;
+    }
+    if matches!(result, Err(FetchError::Timeout(_))) && item.attempt >= opts.timeout_retries {
         return None;
     }
     let (class, retry_after) = match result {
