@@ -19,7 +19,9 @@ use std::sync::Arc;
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        }
     }};
 }
 
@@ -27,9 +29,14 @@ macro_rules! say {
 macro_rules! say_part {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stderr().lock(), $($arg)*);
+        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = write!(std::io::stderr().lock(), $($arg)*);
+        }
     }};
 }
+
+/// `-q`: human messages and progress are left out (errors still go out).
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,8 +58,38 @@ pub struct Cli {
     /// catalogue built into this binary.
     #[arg(long, global = true)]
     pub catalogue: Option<PathBuf>,
+    /// More log output on stderr: -v shows each run's and host's steps,
+    /// -vv every URL's outcome. RUST_LOG, when set, decides instead.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr (no progress, no warnings).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Log lines as text or as JSON objects (for journald, ELK).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Cli {
+    /// The log filter the flags ask for (RUST_LOG overrides it).
+    pub fn log_filter(&self) -> &'static str {
+        // pdf-extract/lopdf complain about every odd PDF; that is expected
+        // input, not something to tell a user about.
+        match (self.quiet, self.verbose) {
+            (true, _) => "error,pdf_extract=off,lopdf=off",
+            (false, 0) => "warn,pdf_extract=off,lopdf=off",
+            (false, 1) => "warn,ozgcheck=info,pdf_extract=off,lopdf=off",
+            (false, _) => "info,ozgcheck=debug,pdf_extract=off,lopdf=off",
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -428,6 +465,7 @@ fn load_catalogue(dir: Option<&Path>) -> Result<Arc<Catalogue>, Failure> {
 
 /// Run the parsed command; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Crawl(args) => crawl_cmd(&cli.db, cli.catalogue.as_deref(), args).await,
         Command::Report(args) => report_cmd(&cli.db, cli.catalogue.as_deref(), args),
@@ -756,7 +794,8 @@ struct ProgressView {
 impl ProgressView {
     fn new(max_pages: usize) -> Self {
         use std::io::IsTerminal;
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let quiet = QUIET.load(std::sync::atomic::Ordering::Relaxed);
+        let bar = (std::io::stderr().is_terminal() && !quiet).then(|| {
             let b = indicatif::ProgressBar::new(max_pages as u64);
             let style = indicatif::ProgressStyle::with_template(
                 "{spinner} {elapsed_precise} [{bar:30}] {pos} pages · {msg}",

@@ -9,18 +9,20 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     cap_malloc_arenas();
     let cli = ozgcheck::cli::Cli::parse();
-    tracing_subscriber::fmt()
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(cli.log_filter()));
+    // Colour only for a person at a terminal: cron and journald logs get
+    // plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // pdf-extract/lopdf complain about every odd PDF; that is
-                // expected input, not something to warn a user about.
-                .unwrap_or_else(|_| {
-                    tracing_subscriber::EnvFilter::new("warn,pdf_extract=off,lopdf=off")
-                }),
-        )
-        .init();
+        .with_ansi(ansi)
+        .with_env_filter(filter);
+    match cli.log_format {
+        ozgcheck::cli::LogFormat::Json => builder.json().init(),
+        ozgcheck::cli::LogFormat::Text => builder.init(),
+    }
     // Few blocking threads: page processing takes cores + 2 (see `crawl`),
     // two more serve DNS and files. Every thread that allocates gets its
     // own malloc arena, so a large pool costs memory, not speed.

@@ -1,8 +1,8 @@
 //! Browser tests: Debian's Chromium, headless, against `serve` and the HTML
 //! report. Pages load without console errors, the service cards and the
 //! timeline are there, and a stored snapshot with a `<script>` does not run
-//! it. Skipped (with a message) where no Chromium is installed, except in CI,
-//! where `.ci/run` installs it and a missing browser fails the test.
+//! it. A missing Chromium fails the test with what to install
+//! (`scripts/test.sh` installs it), unless `OZGCHECK_SKIP_BROWSER=1`.
 
 mod common;
 
@@ -76,11 +76,13 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_render_in_chromium_and_snapshots_stay_inert() {
     let Some(bin) = chromium() else {
+        // Never a silent pass: skipping needs an explicit opt-out.
         assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium (see .ci/run)"
+            std::env::var_os("OZGCHECK_SKIP_BROWSER").is_some(),
+            "no Chromium found: install Debian's 'chromium' (bash scripts/test.sh does it), \
+             or set OZGCHECK_SKIP_BROWSER=1 to skip the browser tests on purpose"
         );
-        eprintln!("skipped: no chromium installed");
+        eprintln!("skipped on request (OZGCHECK_SKIP_BROWSER): no chromium installed");
         return;
     };
     let c = crawl_site(&root().join("fixtures/demo"), 0.0).await;

@@ -505,6 +505,65 @@ async fn an_unreachable_city_is_a_failed_run_not_a_result() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
+/// Logs a cron job or journald can use: no colour codes off a terminal,
+/// each run's steps with -v, every URL with -vv, JSON lines on request,
+/// nothing but errors with -q.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_for_cron_and_journald() {
+    let site = LocalSite::start_dir(&root().join("fixtures/demo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let profile = root().join("fixtures/demo/city.toml");
+    let run = |n: usize, flags: &[&str]| {
+        let db = tmp.path().join(format!("db{n}"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ozgcheck"));
+        cmd.args([
+            "crawl",
+            profile.to_str().unwrap_or_default(),
+            "--rate",
+            "0",
+            "--db",
+        ])
+        .arg(&db)
+        .args(flags)
+        .env_remove("RUST_LOG");
+        for r in site.resolves() {
+            cmd.args(["--resolve", &r.to_string()]);
+        }
+        cmd.output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let v = run(1, &["-v"]);
+    let err = stderr(&v);
+    assert_eq!(v.status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no escape codes in a log file: {err}"
+    );
+    assert!(
+        err.contains("crawl started") && err.contains("crawl ended"),
+        "{err}"
+    );
+    assert!(!err.contains("fetched"), "URLs only with -vv");
+    let vv = run(2, &["-vv"]);
+    assert!(stderr(&vv).contains("fetched"), "{}", stderr(&vv));
+    let json = run(3, &["-v", "--log-format", "json"]);
+    let lines: Vec<serde_json::Value> = stderr(&json)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "crawl started"),
+        "{lines:?}"
+    );
+    let q = run(4, &["-q"]);
+    assert_eq!(q.status.code(), Some(0));
+    assert_eq!(stderr(&q), "", "-q: nothing but errors");
+}
+
 #[test]
 fn a_closed_stderr_never_panics() {
     // `ozgcheck … 2>&1 | head -1`: stderr is a pipe whose reader is gone.

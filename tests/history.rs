@@ -167,7 +167,7 @@ async fn warc_export_gc_and_stats() {
     );
     assert_eq!(count("request"), count("response") + count("revisit"));
     assert!(text.contains("WARC-Payload-Digest: sha1:"));
-    // An independent reader, where installed (CI installs warcio).
+    // An independent reader (scripts/test.sh installs warcio).
     let warcio = Command::new("warcio").arg("check").arg(&warc).output();
     match warcio {
         Ok(out) => {
@@ -191,8 +191,9 @@ async fn warc_export_gc_and_stats() {
             );
         }
         Err(_) => assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must validate with warcio"
+            std::env::var_os("OZGCHECK_SKIP_WARCIO").is_some(),
+            "warcio not found: `pip install warcio` (bash scripts/test.sh does it), \
+             or set OZGCHECK_SKIP_WARCIO=1 to skip the independent WARC check on purpose"
         ),
     }
 

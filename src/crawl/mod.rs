@@ -43,6 +43,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 /// Settings of one crawl (validated by the CLI).
 #[derive(Debug, Clone)]
@@ -261,7 +262,14 @@ pub async fn run(
         };
         c.enqueue(u.clone(), kind, 1, Rank::Fixed(3));
     }
-    c.run_loop(stop, progress).await
+    let span = run_span(&c.record);
+    c.run_loop(stop, progress).instrument(span).await
+}
+
+/// The log span of a run: every line logged during it names the run.
+fn run_span(r: &RunRecord) -> tracing::Span {
+    tracing::info!(run = %r.id, city = %r.city, seeds = ?r.settings.seeds, "crawl started");
+    tracing::info_span!("run", id = %r.id, city = %r.city)
 }
 
 /// Continue the last interrupted (or killed) run of this city: what it
@@ -365,7 +373,8 @@ pub async fn resume(
     }
     drop(findings_by_url);
     c.findings = findings;
-    c.run_loop(stop, progress).await
+    let span = run_span(&c.record);
+    c.run_loop(stop, progress).instrument(span).await
 }
 
 fn settings_of(profile: &Profile, catalogue: &Catalogue, opts: &CrawlOptions) -> RunSettings {
@@ -784,6 +793,20 @@ impl Crawler {
     fn handle(&mut self, outcome: Outcome) -> Result<(), CrawlError> {
         match outcome {
             Outcome::Robots { origin, rules } => {
+                match &rules {
+                    Rules::DisallowAll(why) => {
+                        tracing::warn!(host = %origin, "robots.txt: nothing fetched from this host ({why})")
+                    }
+                    Rules::AllowAll => {
+                        tracing::info!(host = %origin, "robots.txt: no restrictions")
+                    }
+                    Rules::Parsed(_) => tracing::info!(
+                        host = %origin,
+                        crawl_delay = ?rules.crawl_delay(),
+                        sitemaps = rules.sitemaps().len(),
+                        "robots.txt read"
+                    ),
+                }
                 self.politeness.configure(&origin, rules.crawl_delay());
                 if self.opts().sitemaps {
                     self.queue_sitemaps(&origin, &rules);
@@ -895,6 +918,14 @@ impl Crawler {
             host_failure,
         } = f;
         let origin = origin_of(&item.url);
+        tracing::debug!(
+            url = %item.url,
+            kind = ?item.kind,
+            status = ?record.status,
+            error = record.error.as_deref().unwrap_or(""),
+            bytes = record.bytes,
+            "fetched"
+        );
         self.finished_request(&origin);
         if host_failure {
             self.host_failed(&origin, error_class.unwrap_or("error"))?;
@@ -1104,6 +1135,12 @@ impl Crawler {
         };
         self.shared.store.put_run(&self.record)?;
         self.shared.store.flush()?;
+        tracing::info!(
+            status = self.record.status.public(),
+            pages = self.record.stats.pages_fetched,
+            errors = self.record.stats.errors,
+            "crawl ended"
+        );
         Ok(self.record)
     }
 }
