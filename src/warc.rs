@@ -1,8 +1,10 @@
 //! WARC 1.1 export of a run, so evidence outlives the tool: a `warcinfo`
-//! record, then per fetched document a `request` and a `response` record
-//! (a `revisit` record for 304 answers that reused a stored snapshot), each
-//! its own gzip member, with WARC-Date the fetch time and SHA-1 block and
-//! payload digests (base32), as archive tools (pywb, warcio) expect.
+//! record, then per fetched document a `request` and a `response` record,
+//! each its own gzip member, with WARC-Date the fetch time and SHA-1 block
+//! and payload digests (base32), as archive tools (pywb, warcio) expect.
+//! A page that answered 304 (its stored snapshot re-validated) is written
+//! as a 200 response with that snapshot's payload and an
+//! `ozgcheck-Revalidated` header: every run's archive replays on its own.
 //!
 //! The stored body is the decoded (decompressed) payload, so the response
 //! headers are rewritten accordingly: no Content-Encoding or
@@ -163,10 +165,15 @@ pub fn export(
         let req_id = uuid_of(&[run.id.as_str(), &p.url, "request"]);
         let resp_id = uuid_of(&[run.id.as_str(), &p.url, "response"]);
         let body = match &p.snapshot {
-            Some(sid) if status != 304 => store.snapshot(sid)?.unwrap_or_default(),
-            _ => Vec::new(),
+            Some(sid) => store.snapshot(sid)?.unwrap_or_default(),
+            None => Vec::new(),
         };
-        let mut headers = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+        // A 304 re-validated the stored snapshot: the archive holds that
+        // payload as a 200 response, so every run's archive replays on its
+        // own (the header below says it was re-validated).
+        let revalidated = status == 304 && p.snapshot.is_some();
+        let shown = if revalidated { 200 } else { status };
+        let mut headers = format!("HTTP/1.1 {shown} {}\r\n", reason(shown));
         if let Some(ct) = &p.content_type {
             headers.push_str(&format!("Content-Type: {ct}\r\n"));
         }
@@ -186,21 +193,14 @@ pub fn export(
             ("WARC-Concurrent-To".to_string(), format!("<{req_id}>")),
             ("WARC-Warcinfo-ID".to_string(), format!("<{info_id}>")),
         ];
-        let kind = if status == 304 {
-            let snap = match &p.snapshot {
-                Some(sid) => store.snapshot(sid)?.unwrap_or_default(),
-                None => Vec::new(),
-            };
+        extra.push(("WARC-Payload-Digest".into(), sha1_b32(&body)));
+        if revalidated {
             extra.push((
-                "WARC-Profile".into(),
-                "http://netpreserve.org/warc/1.1/revisit/server-not-modified".into(),
+                "ozgcheck-Revalidated".into(),
+                "304 Not Modified; payload from the stored snapshot".into(),
             ));
-            extra.push(("WARC-Payload-Digest".into(), sha1_b32(&snap)));
-            "revisit"
-        } else {
-            extra.push(("WARC-Payload-Digest".into(), sha1_b32(&body)));
-            "response"
-        };
+        }
+        let kind = "response";
         write_record(
             out,
             &Record {
