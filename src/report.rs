@@ -102,7 +102,88 @@ pub struct ServiceOut {
     /// The run did not finish: this level is what was found so far.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// Why a service is not online, in words (German).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The same in English (for `--lang en` reports).
+    #[serde(skip)]
+    pub reason_en: Option<&'static str>,
     pub evidence: Vec<EvidenceOut>,
+}
+
+impl ServiceOut {
+    /// Why the service is not online, in the report's language.
+    pub fn reason_in(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::De => self.reason.as_deref(),
+            Lang::En => self.reason_en,
+        }
+    }
+}
+
+/// Why a service is not online, from what its evidence shows (the signals
+/// that did not count say why): German words for a city official.
+fn reason_not_online(level: Level, evidence: &[Evidence]) -> Option<(&'static str, &'static str)> {
+    if level >= ONLINE_FROM {
+        return None;
+    }
+    let signals: Vec<&str> = evidence
+        .iter()
+        .flat_map(|e| e.signals.iter().map(String::as_str))
+        .collect();
+    let has = |needle: &str| signals.iter().any(|s| s.contains(needle));
+    let why = if has("not counted: dead link") || has("contradicted by the site's own link") {
+        (
+            "Der Link zum Online-Antrag oder Portal antwortet nicht (toter Link)",
+            "The link to the online application or portal does not answer (dead link)",
+        )
+    } else if has("not counted: retired portal") {
+        (
+            "Der Link führt zu einem abgeschalteten Portal",
+            "The link leads to a portal that was shut down",
+        )
+    } else if has("not counted: portal of another state") {
+        (
+            "Der Link führt nur zum Portal eines anderen Bundeslandes",
+            "The link leads only to another state's portal",
+        )
+    } else if has("not counted: negated") {
+        (
+            "Die Seite sagt, dass ein Online-Antrag nicht möglich ist",
+            "The page says an online application is not possible",
+        )
+    } else if has("not counted: not a statement about this service now") {
+        (
+            "Ein Online-Angebot ist nur angekündigt oder an Bedingungen geknüpft",
+            "An online service is only announced or conditional",
+        )
+    } else if has("not counted: appointment booking") {
+        (
+            "Online gibt es nur eine Terminbuchung, keinen Antrag",
+            "Online there is only appointment booking, no application",
+        )
+    } else if has("not counted: contact form") {
+        (
+            "Online gibt es nur ein Kontaktformular, keinen Antrag",
+            "Online there is only a contact form, no application",
+        )
+    } else if level == Level::FormAssistant {
+        (
+            "Das Formular muss ausgedruckt, unterschrieben und eingereicht werden",
+            "The form must be printed, signed and handed in",
+        )
+    } else if level == Level::Information {
+        (
+            "Es gibt Informationen, aber keinen Hinweis auf einen Online-Antrag",
+            "There is information, but no sign of an online application",
+        )
+    } else {
+        (
+            "Auf den Seiten der Stadt wurde zu dieser Leistung nichts gefunden",
+            "Nothing about this service was found on the city's pages",
+        )
+    };
+    Some(why)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,6 +214,7 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
         .map(|svc| {
             let v = verdicts.iter().find(|v| v.service == svc.id);
             let level = v.map(|v| v.level).unwrap_or(Level::Offline);
+            let why = reason_not_online(level, v.map(|v| &v.evidence[..]).unwrap_or(&[]));
             ServiceOut {
                 id: svc.id.to_string(),
                 name: svc.name.clone(),
@@ -143,6 +225,8 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
                     .and_then(|v| v.basis())
                     .map(|b| b.as_str()),
                 partial,
+                reason: why.map(|(de, _)| de.to_string()),
+                reason_en: why.map(|(_, en)| en),
                 evidence: v
                     .map(|v| v.evidence.iter().map(EvidenceOut::of).collect())
                     .unwrap_or_default(),
@@ -199,6 +283,9 @@ pub fn to_table(r: &Report) -> String {
             },
             best
         );
+        if let Some(why) = &s.reason {
+            let _ = writeln!(out, "{}  ↳ {why}", " ".repeat(name_w));
+        }
     }
     let online = r.services.iter().filter(|s| s.online).count();
     let _ = writeln!(out);
@@ -288,11 +375,18 @@ pub fn to_markdown(r: &Report, lang: Lang) -> String {
         t(lang, "Beleg", "Evidence")
     );
     for s in &r.services {
-        let ev = s
+        let mut ev = s
             .evidence
             .first()
             .map(|e| format!("[{}]({}) ({})", md_escape(&e.url), e.url, e.fetched_at))
             .unwrap_or_else(|| "–".into());
+        if let Some(why) = s.reason_in(lang) {
+            ev = format!(
+                "{ev}<br>{}: {}",
+                t(lang, "Warum nicht online", "Why not online"),
+                md_escape(why)
+            );
+        }
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} |",
@@ -508,6 +602,14 @@ pub fn to_html(r: &Report, lang: Lang, snapshot_link: Option<&dyn Fn(&str) -> St
             html_escape(&service_level_label(lang, s)),
             if s.online { t(lang, "ja", "yes") } else { t(lang, "nein", "no") }
         );
+        if let Some(why) = s.reason_in(lang) {
+            let _ = write!(
+                o,
+                "<p class=\"why\"><strong>{}:</strong> {}</p>",
+                t(lang, "Warum nicht online", "Why not online"),
+                html_escape(why)
+            );
+        }
         let evidence = |o: &mut String, e: &EvidenceOut| {
             let snap = match snapshot_link {
                 Some(f) => format!(

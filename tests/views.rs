@@ -53,6 +53,21 @@ async fn report_formats_and_the_web_view() {
     assert!(html.contains("@media print"));
     let en = report::to_html(&r, Lang::En, None);
     assert!(en.contains("lang=\"en\"") && en.contains("3 online service"));
+    // Reports say why a service is not online: the demo's i-Kfz link is dead.
+    let kfz = r
+        .services
+        .iter()
+        .find(|s| s.id == "kfz-zulassung")
+        .unwrap_or_else(|| panic!("no kfz-zulassung"));
+    let why = kfz.reason.clone().unwrap_or_default();
+    assert!(why.contains("toter Link"), "{why}");
+    assert!(
+        html.contains(&report::html_escape(&why)),
+        "the HTML card says why"
+    );
+    assert!(md.contains("Warum nicht online"), "{md}");
+    assert!(en.contains("dead link"));
+    assert!(report::to_table(&r).contains("toter Link"));
 
     // The web view on loopback.
     let app = ozgcheck::serve::router(c.store.clone(), cat.clone());
