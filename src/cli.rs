@@ -881,6 +881,12 @@ fn summary(r: &RunRecord) -> String {
         s.liveness_checks,
         s.sitemaps,
     ));
+    if !s.hosts_lost.is_empty() {
+        out.push_str(&format!(
+            "  not crawled (unreachable or given up): {}; services whose evidence lived there are reported as not checked\n",
+            s.hosts_lost.join(", ")
+        ));
+    }
     if !s.circuit_open.is_empty() {
         out.push_str(&format!(
             "  hosts given up after repeated failures: {}\n",

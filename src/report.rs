@@ -24,6 +24,12 @@ pub struct RunHeader {
     /// Only on runs made by `reanalyze`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reanalysis: Option<ReanalysisOut>,
+    /// Hosts of the city this run could not crawl.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts_lost: Vec<String>,
+    /// Why a failed run failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 /// Where a reanalysed run comes from.
@@ -54,6 +60,8 @@ impl RunHeader {
                 catalogue: r.settings.catalogue.clone(),
                 reanalyzed_at: rfc3339(re.at),
             }),
+            hosts_lost: r.stats.hosts_lost.clone(),
+            failure: r.failure.clone(),
         }
     }
 }
@@ -102,6 +110,10 @@ pub struct ServiceOut {
     /// The run did not finish: this level is what was found so far.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// Its evidence of an earlier run lived on a host this run could not
+    /// reach: the level is unknown, not 0.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_checked: bool,
     /// Why a service is not online, in words (German).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -200,7 +212,55 @@ pub const ONLINE_FROM: Level = Level::Online;
 /// catalogue order; services without a stored verdict are level 0.
 pub fn build(cat: &Catalogue, store: &Store, run: &RunRecord) -> Result<Report, StoreError> {
     let (verdicts, _) = crate::analysis::verdicts_of(cat, store, run)?;
-    Ok(assemble(cat, run, &verdicts))
+    let mut report = assemble(cat, run, &verdicts);
+    mark_not_checked(cat, store, run, &mut report)?;
+    Ok(report)
+}
+
+/// A run that could not reach some of the city's hosts: services that had
+/// evidence there in the previous complete run of the city, and are lower
+/// now, were not checked (their level is unknown, not lost).
+fn mark_not_checked(
+    cat: &Catalogue,
+    store: &Store,
+    run: &RunRecord,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    let lost = &run.stats.hosts_lost;
+    if lost.is_empty() {
+        return Ok(());
+    }
+    let previous = store.runs()?.into_iter().rev().find(|r| {
+        r.city == run.city
+            && r.started_at < run.started_at
+            && r.status == crate::store::RunStatus::Complete
+    });
+    let Some(prev) = previous else {
+        return Ok(());
+    };
+    let (before, _) = crate::analysis::verdicts_of(cat, store, &prev)?;
+    let on_lost_host = |u: &str| {
+        url::Url::parse(u).is_ok_and(|u| {
+            let origin = u.origin().ascii_serialization();
+            lost.iter().any(|l| l.trim_end_matches('/') == origin)
+        })
+    };
+    for s in &mut report.services {
+        let Some(b) = before.iter().find(|v| v.service.as_str() == s.id) else {
+            continue;
+        };
+        if b.level.as_u8() > s.level && b.evidence.iter().any(|e| on_lost_host(&e.url)) {
+            s.not_checked = true;
+            let hosts = lost.join(", ");
+            s.reason = Some(format!(
+                "Nicht geprüft: {hosts} war in diesem Lauf nicht erreichbar (im Lauf {} Reifegrad {})",
+                prev.id,
+                b.level.as_u8()
+            ));
+            s.reason_en = Some("Not checked: a host of the city could not be reached in this run");
+        }
+    }
+    Ok(())
 }
 
 pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -> Report {
@@ -225,6 +285,7 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
                     .and_then(|v| v.basis())
                     .map(|b| b.as_str()),
                 partial,
+                not_checked: false,
                 reason: why.map(|(de, _)| de.to_string()),
                 reason_en: why.map(|(_, en)| en),
                 evidence: v

@@ -141,6 +141,10 @@ pub struct RunStats {
     /// The run stopped because its time budget (`--max-duration`) was used up.
     #[serde(default)]
     pub time_budget_used: bool,
+    /// Origins that could not be crawled in this run (robots.txt unreachable
+    /// or 5xx, or given up after failing): what lived there was not checked.
+    #[serde(default)]
+    pub hosts_lost: Vec<String>,
 }
 
 /// One crawl of one city.

@@ -209,3 +209,84 @@ async fn max_pages_bounds_the_crawl() {
     assert!(crawled <= 5, "{crawled} pages fetched with --max-pages 5");
     assert!(run.stats.skipped_by_limits > 0);
 }
+
+/// A run that cannot reach one of the city's hosts says which, and a
+/// service whose evidence lived there is "not checked", not level 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_host_makes_its_services_not_checked() {
+    use ozgcheck::crawl::{self, fetch::Resolve, CrawlOptions};
+    use ozgcheck::demo::LocalSite;
+    use ozgcheck::store::Store;
+    let dir = root().join("fixtures/demo");
+    let profile = common::profile_of(&truth(&dir));
+    let site = LocalSite::start_dir(&dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&tmp.path().join("db")).unwrap_or_else(|e| panic!("{e}"));
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let crawl_with = |resolve: Vec<Resolve>| {
+        let store = store.clone();
+        let profile = profile.clone();
+        async move {
+            let opts = CrawlOptions {
+                resolve,
+                rate: 0.0,
+                backoff: Duration::from_millis(10),
+                connect_timeout: Duration::from_secs(2),
+                ..CrawlOptions::default()
+            };
+            let (_tx, rx) = tokio::sync::watch::channel(false);
+            crawl::run(&profile, common::catalogue(), &store, &opts, rx, &|_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let first = crawl_with(site.resolves()).await;
+    assert_eq!(first.status, RunStatus::Complete);
+    // The Kita portal (a subdomain of the city) is down the next night.
+    let resolves = site
+        .resolves()
+        .into_iter()
+        .map(|mut r| {
+            if r.host == "kitaportal.musterstadt.de" {
+                r.port = dead_port;
+            }
+            r
+        })
+        .collect();
+    let second = crawl_with(resolves).await;
+    assert_eq!(second.status, RunStatus::Complete, "the main site answered");
+    assert!(
+        second
+            .stats
+            .hosts_lost
+            .iter()
+            .any(|h| h.contains("kitaportal.musterstadt.de")),
+        "{:?}",
+        second.stats.hosts_lost
+    );
+    let cat = common::catalogue();
+    let report = ozgcheck::report::build(&cat, &store, &second).unwrap_or_else(|e| panic!("{e}"));
+    let kita = report
+        .services
+        .iter()
+        .find(|s| s.id == "kindertagesbetreuung")
+        .unwrap_or_else(|| panic!("no kita"));
+    assert!(
+        kita.not_checked,
+        "level {} reason {:?}",
+        kita.level, kita.reason
+    );
+    assert!(kita
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.contains("Nicht geprüft")));
+    let json = ozgcheck::report::to_json(&report);
+    assert!(json.contains("\"hosts_lost\"") && json.contains("\"not_checked\": true"));
+    // Services whose evidence was elsewhere are judged as usual.
+    assert!(report.services.iter().filter(|s| s.not_checked).count() <= 2);
+}

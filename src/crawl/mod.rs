@@ -1111,6 +1111,21 @@ impl Crawler {
 
     fn finish(mut self, stopped: bool) -> Result<RunRecord, CrawlError> {
         self.save_frontier(None)?;
+        let mut lost: Vec<String> = self
+            .robots
+            .iter()
+            .filter(|(_, r)| matches!(r, RobotsState::Ready(Rules::DisallowAll(_))))
+            .map(|(o, _)| o.clone())
+            .chain(self.stats.circuit_open.iter().cloned())
+            // Only the city's own hosts: a dead portal is evidence, not a gap.
+            .filter(|o| Url::parse(o).is_ok_and(|u| self.in_scope(&u)))
+            .collect();
+        lost.sort();
+        lost.dedup();
+        if !lost.is_empty() {
+            tracing::warn!("not crawled in this run: {}", lost.join(", "));
+        }
+        self.stats.hosts_lost = lost;
         self.stats.out_of_scope_links = self.outlinks.len() as u64;
         let seen = &self.seen;
         let rules = &self.shared.catalogue.crawl;
