@@ -114,12 +114,14 @@ impl Default for CrawlOptions {
             max_body: 10 * 1024 * 1024,
             max_probes: 2000,
             connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(20),
+            // A server that sends nothing for this long is not coming back:
+            // with one retry a stalled URL costs at most 20 s.
+            read_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(60),
             max_retries: 2,
             backoff: Duration::from_secs(1),
             circuit_breaker: 8,
-            timeout_breaker: 3,
+            timeout_breaker: 5,
             timeout_retries: 1,
             min_rate: fetch::MinRate {
                 bytes_per_sec: 1024,
@@ -398,6 +400,8 @@ struct Crawler {
     politeness: Politeness,
     robots: HashMap<String, RobotsState>,
     failures: HashMap<String, u32>,
+    /// URLs of an origin that timed out in a row (after their retry).
+    timeouts: HashMap<String, u32>,
     in_flight_per: HashMap<String, usize>,
     traps: url::TrapGuard,
     seen: LivenessIndex,
@@ -455,6 +459,7 @@ impl Crawler {
             politeness: Politeness::new(opts.rate),
             robots: HashMap::new(),
             failures: HashMap::new(),
+            timeouts: HashMap::new(),
             in_flight_per: HashMap::new(),
             traps: url::TrapGuard::default(),
             seen: LivenessIndex::default(),
@@ -818,7 +823,10 @@ impl Crawler {
                 self.finished_request(&origin);
                 self.stats.retries += 1;
                 self.politeness.delay(&origin, wait);
-                if self.host_failed(&origin, class)? {
+                // A timeout counts once per URL, when its last try failed
+                // (see `host_failed`); a 429 is an answer, not a failure.
+                let counts = !matches!(class, "timeout" | "http-429");
+                if counts && self.host_failed(&origin, class)? {
                     return Ok(());
                 }
                 match item.kind {
@@ -846,20 +854,19 @@ impl Crawler {
     /// and everything still queued for it is recorded as not fetched.
     /// Returns whether the circuit is (now) open.
     fn host_failed(&mut self, origin: &str, class: &str) -> Result<bool, CrawlError> {
-        // A timeout costs a whole request timeout: it weighs as much as
-        // several other failures, so a stalling host is given up sooner.
-        let (limit, weight) = if class == "timeout" {
-            let t = self.opts().timeout_breaker.max(1);
-            (
-                self.opts().circuit_breaker,
-                self.opts().circuit_breaker.div_ceil(t),
-            )
+        // A timeout costs a whole request timeout: URLs that time out in a
+        // row give a host up sooner than other failures (counted per
+        // attempt: a host that refuses connections or answers 5xx).
+        let (timeout_limit, failure_limit) =
+            (self.opts().timeout_breaker, self.opts().circuit_breaker);
+        let (map, limit) = if class == "timeout" {
+            (&mut self.timeouts, timeout_limit)
         } else {
-            (self.opts().circuit_breaker, 1)
+            (&mut self.failures, failure_limit)
         };
-        let n = self.failures.entry(origin.to_string()).or_default();
-        *n += weight;
-        if *n < limit {
+        let n = map.entry(origin.to_string()).or_default();
+        *n += 1;
+        if *n < limit.max(1) {
             return Ok(false);
         }
         let n = *n;
@@ -931,6 +938,7 @@ impl Crawler {
             self.host_failed(&origin, error_class.unwrap_or("error"))?;
         } else if record.status.is_some() {
             self.failures.remove(&origin);
+            self.timeouts.remove(&origin);
         }
         if record.status.is_some() {
             if item.kind != FetchKind::Sitemap {
@@ -1390,7 +1398,9 @@ fn process(
                 } else {
                     "http-4xx"
                 });
-                out.host_failure = resp.status >= 500 || resp.status == 429;
+                // A 429 is the server asking to slow down (Retry-After is
+                // obeyed): an answer, not a failing host.
+                out.host_failure = resp.status >= 500;
             }
             // 304: the earlier snapshot is still the page; reuse it (its
             // bytes are read only if its analysis is not stored).
