@@ -84,14 +84,21 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
         };
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         let svc = rec.get(cs).unwrap_or_default();
-        let id = match ServiceId::parse(svc) {
-            Ok(id) if cat.service(&id).is_some() => id,
-            _ => {
+        // An id ("elterngeld") or the service's name ("Elterngeld"), in
+        // any case, as people type it into a sheet.
+        let by_name = cat
+            .services
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(svc) || s.id.as_str().eq_ignore_ascii_case(svc))
+            .map(|s| s.id.clone());
+        let id = match by_name {
+            Some(id) => id,
+            None => {
                 problems.push(Problem {
                     file: name.into(),
                     line,
                     message: format!(
-                        "unknown service {svc:?} (ids as in the report, e.g. elterngeld)"
+                        "unknown service {svc:?} (an id or name as in `ozgcheck catalogue list`, e.g. elterngeld or Elterngeld)"
                     ),
                 });
                 continue;

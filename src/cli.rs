@@ -971,8 +971,11 @@ fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
     let day = |d: &Option<String>, flag: &str| -> Result<Option<jiff::civil::Date>, Failure> {
         d.as_deref()
             .map(|s| {
-                s.parse::<jiff::civil::Date>()
-                    .map_err(|e| Failure::input(format!("{flag} {s:?}: {e}")))
+                crate::store::parse_day(s).ok_or_else(|| {
+                    Failure::input(format!(
+                        "{flag} {s:?}: a day such as 2026-12-01 or 01.12.2026"
+                    ))
+                })
             })
             .transpose()
     };
@@ -1289,13 +1292,11 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
-            let v: index::CityValues = crate::catalogue::Source {
+            let src = crate::catalogue::Source {
                 name: p.display().to_string(),
                 text: &text,
-            }
-            .parse()
-            .map_err(Failure::input)?;
-            Some(v)
+            };
+            Some(index::read_city_values(&src, &model).map_err(Failure::input)?)
         }
         None => None,
     };

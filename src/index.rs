@@ -417,11 +417,12 @@ pub fn read_peers(name: &str, text: &str) -> Result<Vec<Peer>, LoadError> {
         Some((_, h))
             if h.trim_start_matches('\u{feff}')
                 .trim()
+                .replace(';', ",")
                 .eq_ignore_ascii_case("city,ozg_share") => {}
         Some((i, h)) => problems.push(Problem {
             file: name.into(),
             line: i + 1,
-            message: format!("header must be 'city,ozg_share', found {h:?}"),
+            message: format!("header must be 'city,ozg_share' (or 'city;ozg_share'), found {h:?}"),
         }),
         None => problems.push(Problem {
             file: name.into(),
@@ -430,7 +431,13 @@ pub fn read_peers(name: &str, text: &str) -> Result<Vec<Peer>, LoadError> {
         }),
     }
     for (i, l) in lines {
-        let Some((city, share)) = l.rsplit_once(',') else {
+        // German Excel: `;` between fields and a decimal comma in the share.
+        let split = if l.contains(';') {
+            l.rsplit_once(';')
+        } else {
+            l.rsplit_once(',')
+        };
+        let Some((city, share)) = split else {
             problems.push(Problem {
                 file: name.into(),
                 line: i + 1,
@@ -455,6 +462,75 @@ pub fn read_peers(name: &str, text: &str) -> Result<Vec<Peer>, LoadError> {
     }
     if problems.is_empty() {
         Ok(out)
+    } else {
+        Err(LoadError::Invalid(problems))
+    }
+}
+
+/// Read `score --city FILE`: every indicator and sector must exist in the
+/// model and every value lie in 0–100; a typo (`paymnet = 81.8`) is an error
+/// with file and line, never silently ignored.
+pub fn read_city_values(src: &Source, model: &Model) -> Result<CityValues, LoadError> {
+    let v: CityValues = src.parse()?;
+    let mut problems = Vec::new();
+    let line_of = |key: &str| {
+        src.text
+            .lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.starts_with(key) && l[key.len()..].trim_start().starts_with(['=', ']', '.'])
+            })
+            .map_or(0, |i| i + 1)
+    };
+    let mut problem = |key: &str, message: String| {
+        problems.push(Problem {
+            file: src.name.clone(),
+            line: line_of(key),
+            message,
+        })
+    };
+    for (sector, points) in &v.indicators {
+        let Some(sec) = model.sector(sector) else {
+            problem(
+                sector,
+                format!("sector {sector:?} is not in model {}", model.id),
+            );
+            continue;
+        };
+        for (ind, p) in points {
+            if !sec.indicators.iter().any(|i| &i.id == ind) {
+                let known: Vec<&str> = sec.indicators.iter().map(|i| i.id.as_str()).collect();
+                problem(
+                    ind,
+                    format!(
+                        "indicator {ind:?} is not in sector {sector} of model {} (known: {})",
+                        model.id,
+                        known.join(", ")
+                    ),
+                );
+            } else if !(0.0..=100.0).contains(p) {
+                problem(
+                    ind,
+                    format!("{ind} = {p}: indicator points lie between 0 and 100"),
+                );
+            }
+        }
+    }
+    for (sector, score) in &v.sectors {
+        if model.sector(sector).is_none() {
+            problem(
+                sector,
+                format!("sector {sector:?} is not in model {}", model.id),
+            );
+        } else if !(0.0..=100.0).contains(score) {
+            problem(
+                sector,
+                format!("{sector} = {score}: a sector score lies between 0 and 100"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(v)
     } else {
         Err(LoadError::Invalid(problems))
     }

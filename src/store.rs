@@ -831,8 +831,8 @@ impl Store {
                 .copied()
                 .or(runs.iter().rfind(|r| r.status != RunStatus::Failed)),
             "previous" => complete.iter().rev().nth(1).copied(),
-            _ => match spec.parse::<jiff::civil::Date>() {
-                Ok(day) => {
+            _ => match parse_day(spec) {
+                Some(day) => {
                     let tz =
                         jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
                     complete
@@ -841,16 +841,40 @@ impl Store {
                         .find(|r| r.started_at.to_zoned(tz.clone()).date() <= day)
                         .copied()
                 }
-                Err(_) => runs.iter().find(|r| r.id.as_str() == spec),
+                None => runs.iter().find(|r| r.id.as_str() == spec),
             },
         };
         Ok(found.cloned())
     }
 }
 
+/// A day as users write it: `2026-12-01` or German `1.12.2026`.
+pub fn parse_day(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let mut parts = s.split('.');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_read_in_iso_and_german_form() {
+        let want = jiff::civil::date(2026, 12, 1);
+        assert_eq!(parse_day("2026-12-01"), Some(want));
+        assert_eq!(parse_day("01.12.2026"), Some(want));
+        assert_eq!(parse_day("1.12.2026"), Some(want));
+        assert_eq!(parse_day("31.02.2026"), None);
+        assert_eq!(parse_day("12/01/2026"), None);
+    }
 
     #[test]
     fn snapshots_are_stored_once_and_round_trip() {

@@ -114,3 +114,74 @@ fn hagen_ozg_share_and_percent_rank() {
     );
     assert_eq!(points.map(|p| (p * 10.0).round() / 10.0), Some(1.2));
 }
+
+/// Every documented input format has an example in `docs/examples/` that
+/// the program reads; typos and out-of-range values are errors with a line.
+#[test]
+fn the_documented_example_files_are_read() {
+    use ozgcheck::catalogue::{Catalogue, Source};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ex = root.join("docs/examples");
+    let read = |n: &str| std::fs::read_to_string(ex.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+    let cat = Catalogue::load(&root.join("catalogues")).unwrap_or_else(|e| panic!("{e}"));
+
+    // Claims sheet: ids or names, any case.
+    let claims = ozgcheck::audit::read_claims("meldung.csv", &read("meldung.csv"), &cat)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(claims.len(), 4);
+    assert!(claims
+        .iter()
+        .any(|c| c.service.as_str() == "bewohnerparkausweis" && c.claimed));
+
+    // Peers as German Excel writes them: BOM, `;`, decimal commas.
+    let peers = ozgcheck::index::read_peers("peers.csv", &read("peers.csv"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(peers.len(), 4);
+    assert!(peers
+        .iter()
+        .any(|p| p.city == "Hamm" && (p.share - 0.85).abs() < 1e-9));
+
+    // The city's own values for the projection.
+    let m = model();
+    let text = read("stadt-werte.toml");
+    let src = Source {
+        name: "stadt-werte.toml".into(),
+        text: &text,
+    };
+    let v = ozgcheck::index::read_city_values(&src, &m).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v.indicators["verwaltung"]["payment"], 81.8);
+    // A typo is an error naming the line, not a silent zero.
+    let typo = text.replace("payment = 81.8", "paymnet = 81.8");
+    let src = Source {
+        name: "stadt-werte.toml".into(),
+        text: &typo,
+    };
+    let err = ozgcheck::index::read_city_values(&src, &m)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let line = typo
+        .lines()
+        .position(|l| l.starts_with("paymnet"))
+        .map_or(0, |i| i + 1);
+    assert!(
+        err.contains(&format!("stadt-werte.toml:{line}")) && err.contains("paymnet"),
+        "{err}"
+    );
+    let high = text.replace("payment = 81.8", "payment = 818");
+    let src = Source {
+        name: "stadt-werte.toml".into(),
+        text: &high,
+    };
+    assert!(ozgcheck::index::read_city_values(&src, &m).is_err());
+
+    // The OZG dashboard's export.
+    let (ars, rows) =
+        ozgcheck::audit::read_dashboard("dashboard-export.csv", &read("dashboard-export.csv"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ars.as_deref(), Some("059140000000"));
+    assert_eq!(rows.len(), 2);
+
+    // A city profile.
+    ozgcheck::profile::Profile::load(&ex.join("stadt.toml")).unwrap_or_else(|e| panic!("{e}"));
+}
