@@ -175,6 +175,7 @@ struct RawSignals {
     service_section: RawPhraseList,
     claim: RawPhraseList,
     hedge: RawPhraseList,
+    apply_verbs: RawPhraseList,
 }
 
 #[derive(Deserialize)]
@@ -199,6 +200,8 @@ struct RawPortal {
     services: Vec<Spanned<String>>,
     #[serde(default)]
     retired: Option<String>,
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -261,6 +264,10 @@ pub struct Portal {
     pub services: Scope<ServiceId>,
     /// Set when the portal was shut down: links to it are stale evidence.
     pub retired: Option<String>,
+    /// How pages name the portal in their text ("ElterngeldDigital",
+    /// "Wirtschafts-Service-Portal.NRW"): a sentence that offers the
+    /// application through it is a claim even without a link.
+    pub names: PhraseSet,
 }
 
 impl Portal {
@@ -331,6 +338,10 @@ pub struct Signals {
     /// Future, conditional or general wording that makes a sentence no
     /// claim about this city's service ("geplant", "je nach Behörde").
     pub hedge: PhraseSet,
+    /// Verbs of applying ("beantragen", "anmelden", "einreichen"): a
+    /// sentence that names a portal and one of these offers the
+    /// application through the portal.
+    pub apply_verbs: PhraseSet,
 }
 
 /// Selectors that find main content and boilerplate.
@@ -602,6 +613,7 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
         service_section: list(&raw.service_section),
         claim: list(&raw.claim),
         hedge: list(&raw.hedge),
+        apply_verbs: list(&raw.apply_verbs),
     };
     finish(signals, problems)
 }
@@ -648,12 +660,14 @@ fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, 
                 Err(format!("unknown service id {s:?} (not in services.toml)"))
             }
         });
+        let names = phrases(src, &p.names, &mut problems);
         out.push(Portal {
             host,
             name: p.name.clone(),
             states,
             services,
             retired: p.retired.clone(),
+            names,
         });
     }
     finish(out, problems)

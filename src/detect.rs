@@ -665,15 +665,28 @@ pub fn analyze(
         // Only sentences with a claim phrase are looked at: the phrases are
         // found in the folded main text at once (they never cross a
         // sentence end).
-        let mut candidates: Vec<Range<usize>> = sig
+        let mut candidates: Vec<(Range<usize>, Option<usize>)> = sig
             .claim
             .find_all_terms(&main_words)
             .into_iter()
-            .map(|(_, r)| sentence_of(&main.original_range(&r)))
+            .map(|(_, r)| (sentence_of(&main.original_range(&r)), None))
             .collect();
-        candidates.dedup();
+        // Sentences that name a known portal ("im Wirtschafts-Service-Portal.NRW").
+        for (i, portal) in cat.portals.iter().enumerate() {
+            for (_, r) in portal.names.find_all_terms(&main_words) {
+                candidates.push((sentence_of(&main.original_range(&r)), Some(i)));
+            }
+        }
+        // One candidate per sentence; one that names a portal says more.
+        candidates.sort_by(|a, b| {
+            a.0.start
+                .cmp(&b.0.start)
+                .then(b.1.is_some().cmp(&a.1.is_some()))
+        });
+        candidates.dedup_by(|b, a| a.0 == b.0);
         let claims = prose_claims(&ProseInput {
             cat,
+            state: ctx.state,
             text: &page.main_text,
             sentences: &candidates,
             skip: &linked_sentences,
@@ -745,8 +758,11 @@ fn is_news(news: &crate::text::PhraseSet, text: &str) -> bool {
 /// What finding prose claims needs from the page's analysis.
 struct ProseInput<'a> {
     cat: &'a Catalogue,
+    state: State,
     text: &'a str,
-    sentences: &'a [Range<usize>],
+    /// Candidate sentences, with the portal (index into the catalogue's
+    /// portals) a sentence names, if any.
+    sentences: &'a [(Range<usize>, Option<usize>)],
     /// Starts of sentences whose link already gave a signal.
     skip: &'a [usize],
     link_share: &'a dyn Fn(&Range<usize>) -> (usize, f64),
@@ -763,7 +779,8 @@ struct ProseInput<'a> {
 fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
     let sig = &p.cat.signals;
     let mut out = Vec::new();
-    for s_range in p.sentences {
+    for (s_range, portal) in p.sentences {
+        let portal = portal.and_then(|i| p.cat.portals.get(i));
         let Some(sentence) = p.text.get(s_range.clone()) else {
             continue;
         };
@@ -775,9 +792,24 @@ fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
             continue;
         }
         let folded = fold(sentence);
-        let Some((phrase, _)) = sig.claim.find(&folded) else {
+        // A claim phrase, and/or a portal named with a verb of applying.
+        let claim_rule = sig.claim.find(&folded).map(|(phrase, _)| {
+            format!(
+                "the text says the application can be made online (\"{}\"); no link shows it",
+                phrase.source()
+            )
+        });
+        let portal_rule = portal.and_then(|pt| {
+            let (verb, _) = sig.apply_verbs.find(&folded).or(sig.claim.find(&folded))?;
+            Some(format!(
+                "the text names the portal {} for the application (\"{}\"); no link shows it",
+                pt.name,
+                verb.source()
+            ))
+        });
+        if claim_rule.is_none() && portal_rule.is_none() {
             continue;
-        };
+        }
         // A navigation bar, or a link that is its whole sentence: the
         // link speaks for it, not the prose.
         let (links_in, share) = (p.link_share)(s_range);
@@ -796,6 +828,14 @@ fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
         .find_map(|(list, why)| {
             list.find(&folded)
                 .map(|(n, _)| format!("{why}: \"{}\"", n.source()))
+        });
+        let portal_cancelled = portal.and_then(|pt| match &pt.retired {
+            Some(r) => Some(format!("retired portal {}: {r}", pt.name)),
+            None if !pt.states.contains(&p.state) => Some(format!(
+                "portal of another state: {} does not serve {}",
+                pt.name, p.state
+            )),
+            None => None,
         });
         // The services of the sentence's section or page; of those, the ones
         // it names. A sentence that names only other services speaks of
@@ -817,18 +857,29 @@ fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
                 }
             }
         };
+        // A named portal speaks only for the services it carries; for the
+        // others the sentence's own claim wording, if any, decides.
+        let carries = |svc: &ServiceId| match portal.map(|pt| &pt.services) {
+            Some(Scope::Only(list)) => list.contains(svc),
+            Some(Scope::All) => true,
+            None => false,
+        };
         for svc in services {
+            let (rule, why) = match (&portal_rule, &claim_rule) {
+                (Some(r), _) if carries(&svc) => {
+                    (r.clone(), cancelled.clone().or(portal_cancelled.clone()))
+                }
+                (_, Some(r)) => (r.clone(), cancelled.clone()),
+                _ => continue,
+            };
             out.push(Signal {
                 service: svc,
                 kind: SignalKind::ProseClaim,
                 level: Level::Online,
-                rule: format!(
-                    "the text says the application can be made online (\"{}\"); no link shows it",
-                    phrase.source()
-                ),
+                rule,
                 excerpt: clip_marked(sentence),
                 target: None,
-                cancelled: cancelled.clone(),
+                cancelled: why,
             });
         }
     }
@@ -1666,6 +1717,29 @@ mod tests {
                 "{main}"
             );
         }
+    }
+
+    #[test]
+    fn a_portal_named_in_prose_with_a_verb_of_applying_is_a_claim() {
+        // ElterngeldDigital carries Elterngeld in every state: claimed.
+        let main = "<p>Den Antrag auf Elterngeld stellen Sie bequem über ElterngeldDigital.</p>";
+        assert_eq!(
+            check("Elterngeld", main, "elterngeld", &alive),
+            (Level::Online, Some(Basis::Claimed))
+        );
+        // Named without a verb of applying: information only.
+        let main =
+            "<p>Auf ElterngeldDigital finden Sie viele Informationen rund um die Familie.</p>";
+        assert_eq!(
+            check("Elterngeld", main, "elterngeld", &alive).0,
+            Level::Information
+        );
+        // Another state's portal (Amt24 is Saxony's; the test city is in NRW).
+        let main = "<p>Den Antrag auf Wohngeld reichen Sie über Amt24 ein, samt Nachweisen.</p>";
+        assert_eq!(
+            check("Wohngeld", main, "wohngeld", &alive).0,
+            Level::Information
+        );
     }
 
     #[test]
