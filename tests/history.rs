@@ -62,11 +62,17 @@ async fn diff_reports_real_changes_and_ignores_the_footer() {
         "</main>",
         "<h2>Online anmelden</h2><form action=\"/online/ehe/absenden\" method=\"post\"><label>Name <input name=\"name\"></label><label>Urkunden <input type=\"file\" name=\"urkunden\"></label><input type=\"submit\" value=\"Antrag absenden\"></form></main>",
     );
-    // 2. Elterngeld loses its portal link.
+    // 2. Elterngeld loses its online offer: the portal link and the
+    // sentence that sends people to the portal (a claim on its own).
     edit(
         &www.join("elterngeld.html"),
         "<p><a class=\"button\" href=\"http://www.elterngeld-digital.de/elterngeld/\">Elterngeld online beantragen</a></p>",
         "<p>Der Antrag wird derzeit überarbeitet.</p>",
+    );
+    edit(
+        &www.join("elterngeld.html"),
+        "<p>Den Antrag füllen Sie Schritt für Schritt im Bundesportal ElterngeldDigital aus. Nach dem Absenden wird er direkt an unsere Elterngeldstelle übermittelt.</p>",
+        "<p>Den Antrag erhalten Sie in der Elterngeldstelle.</p>",
     );
     // 3. Bürgergeld: only the footer changes.
     edit(
@@ -377,6 +383,12 @@ async fn notify_posts_the_diff_and_a_dead_webhook_never_fails_the_crawl() {
     edit(
         &site_dir.join("www.musterstadt.de/buergerservice/elterngeld.html"),
         "<p><a class=\"button\" href=\"http://www.elterngeld-digital.de/elterngeld/\">Elterngeld online beantragen</a></p>",
+        "",
+    );
+    // The sentence sending people to the portal goes too (a claim on its own).
+    edit(
+        &site_dir.join("www.musterstadt.de/buergerservice/elterngeld.html"),
+        "<p>Den Antrag füllen Sie Schritt für Schritt im Bundesportal ElterngeldDigital aus. Nach dem Absenden wird er direkt an unsere Elterngeldstelle übermittelt.</p>",
         "",
     );
     let mut second = crawl(hook.clone());

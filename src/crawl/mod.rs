@@ -330,6 +330,11 @@ pub async fn resume(
         }
         c.findings.push(f);
     }
+    // A run killed before it stored its frontier still has its seeds to
+    // fetch (what was fetched is marked seen and not queued again).
+    for seed in &profile.seeds {
+        c.enqueue(seed.clone(), FetchKind::Page, 0, Rank::Fixed(3));
+    }
     for q in store.queued(&id)? {
         if c.seen.contains(&q.url) {
             continue;
