@@ -499,6 +499,36 @@ mod tests {
         assert!(r.allowed("http://x.de/a"));
     }
 
+    /// Arbitrary bytes as robots.txt and arbitrary strings as URLs: never a
+    /// panic (the fuzz target does the same at length).
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let mut x: u64 = 99;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let alphabet: &[u8] =
+            b"*$%#:/?;\n\r\t aZ\xef\xbb\xbf\xff\xc3\xa4uUserAgentDisallow-_0123456789";
+        for _ in 0..2000 {
+            let body: Vec<u8> = (0..next(200))
+                .map(|_| alphabet[next(alphabet.len() as u64) as usize])
+                .collect();
+            let url: String = (0..next(60))
+                .map(|_| {
+                    ['/', '?', '#', ':', '%', 'a', '7', 'e', '*', '$', 'ä', ';'][next(12) as usize]
+                })
+                .collect();
+            let r = Robots::parse(&body, AGENT_TOKEN);
+            let _ = r.allowed(&url);
+            let _ = r.allowed(&format!("http://x.de{url}"));
+            let _ = path_params_query(&url);
+            let _ = escape_pattern(url.as_bytes());
+        }
+    }
+
     #[test]
     fn many_stars_cost_pattern_times_path() {
         let pattern = "*a".repeat(2000);
