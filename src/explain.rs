@@ -138,6 +138,12 @@ pub fn explain(
             s.service, s.level, s.kind, s.rule
         );
         let _ = writeln!(o, "      excerpt: {}", s.excerpt);
+        if s.kind == detect::SignalKind::ProseClaim {
+            let _ = writeln!(
+                o,
+                "      basis:   claimed (the city's words; verified only by a form or portal that answers)"
+            );
+        }
         if let Some(t) = &s.target {
             let l = match live.liveness(&cat.crawl, t) {
                 Liveness::Alive => "alive".to_string(),

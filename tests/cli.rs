@@ -271,6 +271,25 @@ async fn crawl_then_report_json_matches_the_golden_file() {
         "{out}"
     );
     assert!(out.contains("== main text"), "{out}");
+    // explain on a page whose sentence states an online application it then
+    // negates: the sentence, the rule in words, and why it does not count.
+    let o = ozgcheck(
+        &[
+            "explain",
+            "http://www.musterstadt.de/buergerservice/fuehrerschein.html",
+            "--db",
+            &db_s,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("ProseClaim: the text says the application can be made online"),
+        "{out}"
+    );
+    assert!(out.contains("basis:   claimed"), "{out}");
+    assert!(out.contains("NOT COUNTED: negated"), "{out}");
     let o = ozgcheck(
         &[
             "explain",
