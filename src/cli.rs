@@ -573,13 +573,15 @@ fn parse_duration(s: &str) -> Option<std::time::Duration> {
         }
         let n: u64 = num.parse().ok()?;
         num.clear();
-        total += n * match c {
+        let unit = match c {
             's' => 1,
             'm' => 60,
             'h' => 3600,
             'd' => 86400,
             _ => return None,
         };
+        // A huge number is an input error, not an overflow.
+        total = total.checked_add(n.checked_mul(unit)?)?;
         any = true;
     }
     (num.is_empty() && any && total > 0).then(|| std::time::Duration::from_secs(total))
@@ -1344,81 +1346,16 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
         "what_if": what_if,
         "projection": projection,
     });
-    let f1 = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
     let text = match args.format {
         ScoreFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
-        ScoreFormat::Table | ScoreFormat::Md => {
-            let md = matches!(args.format, ScoreFormat::Md);
-            let mut t = String::new();
-            t.push_str(&format!(
-                "{}{} – {} ({}), Lauf {}\n\n",
-                if md { "# " } else { "" },
-                model.title,
-                run.city,
-                run.state,
-                run.id
-            ));
-            if model.provisional {
-                t.push_str(&format!(
-                    "Hinweis: vorläufiges Modell. {}\n\n",
-                    model.note.as_deref().unwrap_or("")
-                ));
-            }
-            t.push_str(&format!(
-                "OZG-Leistungen online: {} von {} ({:.1} %)\n",
-                ozg.services_online,
-                ozg.services_total,
-                ozg.share * 100.0
-            ));
-            match (ozg.points, ozg.rank, ozg.peers) {
-                (Some(p), Some(r), Some(n)) => t.push_str(&format!(
-                    "Indikatorpunkte (Perzentrang unter {n} Vergleichsstädten): {p:.1} · Rang {r} von {}\n",
-                    n + 1
-                )),
-                _ => t.push_str("Indikatorpunkte: ohne --peers nicht berechenbar\n"),
-            }
-            if let Some(pr) = &projection {
-                t.push_str(&format!(
-                    "Projektion: Sektor {} {:.1}, Gesamt {}\n",
-                    pr.sector,
-                    pr.sector_score,
-                    f1(pr.overall)
-                ));
-            }
-            t.push('\n');
-            if md {
-                t.push_str("| Leistung online bringen | Anteil | OZG-Punkte | Gewinn Indikator | Gewinn Sektor | Gewinn Gesamt |\n|---|---|---|---|---|---|\n");
-            } else {
-                t.push_str(&format!(
-                    "{:<24} {:>7} {:>10} {:>8} {:>8} {:>8}\n",
-                    "Was wäre wenn online", "Anteil", "OZG-Pkt", "+Ind", "+Sektor", "+Gesamt"
-                ));
-            }
-            for w in &what_if {
-                if md {
-                    t.push_str(&format!(
-                        "| {} | {:.1} % | {} | {} | {} | {} |\n",
-                        w.service,
-                        w.share * 100.0,
-                        f1(w.ozg_points),
-                        f1(w.gain),
-                        f1(w.sector_gain),
-                        f1(w.overall_gain)
-                    ));
-                } else {
-                    t.push_str(&format!(
-                        "{:<24} {:>6.1}% {:>10} {:>8} {:>8} {:>8}\n",
-                        w.service,
-                        w.share * 100.0,
-                        f1(w.ozg_points),
-                        f1(w.gain),
-                        f1(w.sector_gain),
-                        f1(w.overall_gain)
-                    ));
-                }
-            }
-            t
-        }
+        ScoreFormat::Table | ScoreFormat::Md => index::render(
+            &model,
+            &format!("{} ({}), Lauf {}", run.city, run.state, run.id),
+            &ozg,
+            &what_if,
+            projection.as_ref(),
+            matches!(args.format, ScoreFormat::Md),
+        ),
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(0)

@@ -263,59 +263,26 @@ pub fn analyze(
     let mut link_spans = page.link_spans.clone();
     link_spans.sort_by_key(|l| l.start);
     let named_main = named_in_words(cat, &main_words);
-    let mut about = Vec::new();
-    for (si, svc) in cat.services.iter().enumerate() {
-        let mut score = 0;
-        let mut reasons = Vec::new();
-        let term_in = |n: &[Named<'_>]| -> Option<String> {
-            n.iter()
-                .find(|m| m.service == si)
-                .map(|m| m.term.to_string())
-        };
-        if let Some(t) = term_in(&named_title) {
-            score += 3;
-            reasons.push(format!("title names \"{t}\""));
-        }
-        if let Some(t) = term_in(&named_h1) {
-            score += 3;
-            reasons.push(format!("heading names \"{t}\""));
-        }
-        if let Some(t) = term_in(&named_path) {
-            score += 2;
-            reasons.push(format!("URL names \"{t}\""));
-        }
-        if let Some(k) = svc.leika.iter().find(|k| url.as_str().contains(k.as_str())) {
-            score += 3;
-            reasons.push(format!("URL has LeiKa key {k}"));
-        }
-        if let Some(t) = term_in(&named_crumb) {
-            score += 2;
-            reasons.push(format!("breadcrumb names \"{t}\""));
-        }
-        let sub = named_heads.iter().filter(|h| term_in(h).is_some()).count() as u32;
-        if sub > 0 {
-            score += sub.min(2);
-            reasons.push(format!("{sub} subheading(s) name it"));
-        }
-        let mentions = count_mentions(si, &named_main, &main, &link_spans);
-        if mentions > 0 {
-            score += mentions.min(3);
-            reasons.push(format!("{mentions} mention(s) in the main text"));
-        }
+    let about = if news {
         // A news item announces; it is not the service's information page.
-        if score >= ABOUT_THRESHOLD && !news {
-            let excerpt = named_main
-                .iter()
-                .find(|m| m.service == si)
-                .map(|m| excerpt_around(&page.main_text, &main, &m.range))
-                .unwrap_or_else(|| clip(&page.title, EXCERPT_MAX));
-            about.push(About {
-                service: svc.id.clone(),
-                reasons,
-                excerpt,
-            });
-        }
-    }
+        Vec::new()
+    } else {
+        aboutness(
+            cat,
+            &NamedOnPage {
+                title: &named_title,
+                h1: &named_h1,
+                path: &named_path,
+                crumb: &named_crumb,
+                heads: &named_heads,
+                main: &named_main,
+            },
+            &main,
+            &link_spans,
+            url,
+            page,
+        )
+    };
     let about_ids: Vec<ServiceId> = about.iter().map(|a| a.service.clone()).collect();
 
     // ---- signals ----
@@ -637,53 +604,12 @@ pub fn analyze(
         }
     }
 
-    // A document (PDF) about a service that reads like an application form
-    // is itself the downloadable form: level 2.
     if page.document {
-        let text_f = &main.text;
-        if let Some((p, _)) = sig
-            .form_words
-            .find(&title)
-            .or_else(|| sig.form_words.find(text_f))
-        {
-            let excerpt = format!("{MARK_OPEN}{}{MARK_CLOSE}", clip(&page.title, EXCERPT_MAX));
-            for a in &about {
-                signals.push(Signal {
-                    service: a.service.clone(),
-                    kind: SignalKind::FormDownload,
-                    level: Level::FormAssistant,
-                    rule: format!("form document (PDF) names \"{}\"", p.source()),
-                    excerpt: excerpt.clone(),
-                    target: None,
-                    cancelled: None,
-                });
-            }
-        }
+        signals.extend(document_signals(sig, page, &title, &main.text, &about));
     }
 
     if !news {
-        // Only sentences with a claim phrase are looked at: the phrases are
-        // found in the folded main text at once (they never cross a
-        // sentence end).
-        let mut candidates: Vec<(Range<usize>, Option<usize>)> = sig
-            .claim
-            .find_all_terms(&main_words)
-            .into_iter()
-            .map(|(_, r)| (sentence_of(&main.original_range(&r)), None))
-            .collect();
-        // Sentences that name a known portal ("im Wirtschafts-Service-Portal.NRW").
-        for (i, portal) in cat.portals.iter().enumerate() {
-            for (_, r) in portal.names.find_all_terms(&main_words) {
-                candidates.push((sentence_of(&main.original_range(&r)), Some(i)));
-            }
-        }
-        // One candidate per sentence; one that names a portal says more.
-        candidates.sort_by(|a, b| {
-            a.0.start
-                .cmp(&b.0.start)
-                .then(b.1.is_some().cmp(&a.1.is_some()))
-        });
-        candidates.dedup_by(|b, a| a.0 == b.0);
+        let candidates = claim_sentences(cat, &main, &main_words, &sentence_of);
         let claims = prose_claims(&ProseInput {
             cat,
             state: ctx.state,
@@ -697,43 +623,15 @@ pub fn analyze(
         signals.extend(claims);
     }
 
-    // Level 4 statements (electronic notice, once-only, end to end digital)
-    // for the services the sentence or the page is about; whether they count
-    // is decided over the whole run (see `verdicts`).
-    // Found in the main text at once (phrases never cross a sentence end);
-    // one statement per sentence.
-    let mut last_sentence: Option<Range<usize>> = None;
-    for (p, r) in sig.transaction.find_all_terms(&main_words) {
-        let o = main.original_range(&r);
-        let s_range = sentence_of(&o);
-        if last_sentence.as_ref() == Some(&s_range) {
-            continue;
-        }
-        last_sentence = Some(s_range.clone());
-        let sentence_f = fold(page.main_text.get(s_range.clone()).unwrap_or_default());
-        let cancelled = sig
-            .negation
-            .find(&sentence_f)
-            .map(|(n, _)| format!("negated: \"{}\"", n.source()));
-        // Like a form, the statement describes what its page is about;
-        // services it names are documents no longer needed ("Sie müssen
-        // keine Meldebescheinigung vorlegen").
-        let services = match describes(s_range.start) {
-            Some(v) if !v.is_empty() => v,
-            _ => named_in(&sentence_f),
-        };
-        for svc in services {
-            signals.push(Signal {
-                service: svc,
-                kind: SignalKind::Transaction,
-                level: Level::Transaction,
-                rule: format!("full transaction: \"{p}\""),
-                excerpt: excerpt_marked(&page.main_text, &s_range, &o),
-                target: None,
-                cancelled: cancelled.clone(),
-            });
-        }
-    }
+    signals.extend(transaction_signals(
+        sig,
+        &page.main_text,
+        &main,
+        &main_words,
+        &sentence_of,
+        &describes,
+        &named_in,
+    ));
 
     PageFindings {
         url: url.to_string(),
@@ -753,6 +651,193 @@ pub fn analyze(
 fn is_news(news: &crate::text::PhraseSet, text: &str) -> bool {
     text.split(['/', '›', '»', '>', '|', '–', ':', '\n'])
         .any(|part| news.find(&fold(part)).is_some_and(|(_, r)| r.start == 0))
+}
+
+/// Where the catalogue's service terms stand on a page.
+struct NamedOnPage<'a, 'c> {
+    title: &'a [Named<'c>],
+    h1: &'a [Named<'c>],
+    path: &'a [Named<'c>],
+    crumb: &'a [Named<'c>],
+    heads: &'a [Vec<Named<'c>>],
+    main: &'a [Named<'c>],
+}
+
+/// The services a page is about, each with its reasons in words: title and
+/// main heading weigh most, URL and breadcrumb less, mentions in the main
+/// text (outside link texts) least.
+fn aboutness(
+    cat: &Catalogue,
+    n: &NamedOnPage<'_, '_>,
+    main: &Folded,
+    link_spans: &[Range<usize>],
+    url: &Url,
+    page: &Page,
+) -> Vec<About> {
+    let mut about = Vec::new();
+    for (si, svc) in cat.services.iter().enumerate() {
+        let mut score = 0;
+        let mut reasons = Vec::new();
+        let term_in = |n: &[Named<'_>]| -> Option<String> {
+            n.iter()
+                .find(|m| m.service == si)
+                .map(|m| m.term.to_string())
+        };
+        if let Some(t) = term_in(n.title) {
+            score += 3;
+            reasons.push(format!("title names \"{t}\""));
+        }
+        if let Some(t) = term_in(n.h1) {
+            score += 3;
+            reasons.push(format!("heading names \"{t}\""));
+        }
+        if let Some(t) = term_in(n.path) {
+            score += 2;
+            reasons.push(format!("URL names \"{t}\""));
+        }
+        if let Some(k) = svc.leika.iter().find(|k| url.as_str().contains(k.as_str())) {
+            score += 3;
+            reasons.push(format!("URL has LeiKa key {k}"));
+        }
+        if let Some(t) = term_in(n.crumb) {
+            score += 2;
+            reasons.push(format!("breadcrumb names \"{t}\""));
+        }
+        let sub = n.heads.iter().filter(|h| term_in(h).is_some()).count() as u32;
+        if sub > 0 {
+            score += sub.min(2);
+            reasons.push(format!("{sub} subheading(s) name it"));
+        }
+        let mentions = count_mentions(si, n.main, main, link_spans);
+        if mentions > 0 {
+            score += mentions.min(3);
+            reasons.push(format!("{mentions} mention(s) in the main text"));
+        }
+        if score >= ABOUT_THRESHOLD {
+            let excerpt = n
+                .main
+                .iter()
+                .find(|m| m.service == si)
+                .map(|m| excerpt_around(&page.main_text, main, &m.range))
+                .unwrap_or_else(|| clip(&page.title, EXCERPT_MAX));
+            about.push(About {
+                service: svc.id.clone(),
+                reasons,
+                excerpt,
+            });
+        }
+    }
+    about
+}
+
+/// A document (PDF) about a service that reads like an application form is
+/// itself the downloadable form: level 2 for the services it is about.
+fn document_signals(
+    sig: &crate::catalogue::Signals,
+    page: &Page,
+    title_f: &str,
+    text_f: &str,
+    about: &[About],
+) -> Vec<Signal> {
+    let Some((p, _)) = sig
+        .form_words
+        .find(title_f)
+        .or_else(|| sig.form_words.find(text_f))
+    else {
+        return Vec::new();
+    };
+    let excerpt = format!("{MARK_OPEN}{}{MARK_CLOSE}", clip(&page.title, EXCERPT_MAX));
+    about
+        .iter()
+        .map(|a| Signal {
+            service: a.service.clone(),
+            kind: SignalKind::FormDownload,
+            level: Level::FormAssistant,
+            rule: format!("form document (PDF) names \"{}\"", p.source()),
+            excerpt: excerpt.clone(),
+            target: None,
+            cancelled: None,
+        })
+        .collect()
+}
+
+/// The sentences a prose claim may stand in: those with a claim phrase, and
+/// those that name a known portal (with the portal's index). Phrases are
+/// found in the folded main text at once (they never cross a sentence end);
+/// one candidate per sentence, one that names a portal first.
+fn claim_sentences(
+    cat: &Catalogue,
+    main: &Folded,
+    words: &crate::text::Words,
+    sentence_of: &dyn Fn(&Range<usize>) -> Range<usize>,
+) -> Vec<(Range<usize>, Option<usize>)> {
+    let mut candidates: Vec<(Range<usize>, Option<usize>)> = cat
+        .signals
+        .claim
+        .find_all_terms(words)
+        .into_iter()
+        .map(|(_, r)| (sentence_of(&main.original_range(&r)), None))
+        .collect();
+    for (i, portal) in cat.portals.iter().enumerate() {
+        for (_, r) in portal.names.find_all_terms(words) {
+            candidates.push((sentence_of(&main.original_range(&r)), Some(i)));
+        }
+    }
+    candidates.sort_by(|a, b| {
+        a.0.start
+            .cmp(&b.0.start)
+            .then(b.1.is_some().cmp(&a.1.is_some()))
+    });
+    candidates.dedup_by(|b, a| a.0 == b.0);
+    candidates
+}
+
+/// Level 4 statements (electronic notice, once-only, end to end digital)
+/// for the services the sentence's section or page is about; whether they
+/// count is decided over the whole run (see `verdicts`). One per sentence.
+fn transaction_signals(
+    sig: &crate::catalogue::Signals,
+    text: &str,
+    main: &Folded,
+    words: &crate::text::Words,
+    sentence_of: &dyn Fn(&Range<usize>) -> Range<usize>,
+    describes: &dyn Fn(usize) -> Option<Vec<ServiceId>>,
+    named_in: &dyn Fn(&str) -> Vec<ServiceId>,
+) -> Vec<Signal> {
+    let mut out = Vec::new();
+    let mut last_sentence: Option<Range<usize>> = None;
+    for (p, r) in sig.transaction.find_all_terms(words) {
+        let o = main.original_range(&r);
+        let s_range = sentence_of(&o);
+        if last_sentence.as_ref() == Some(&s_range) {
+            continue;
+        }
+        last_sentence = Some(s_range.clone());
+        let sentence_f = fold(text.get(s_range.clone()).unwrap_or_default());
+        let cancelled = sig
+            .negation
+            .find(&sentence_f)
+            .map(|(n, _)| format!("negated: \"{}\"", n.source()));
+        // Like a form, the statement describes what its page is about;
+        // services it names are documents no longer needed ("Sie müssen
+        // keine Meldebescheinigung vorlegen").
+        let services = match describes(s_range.start) {
+            Some(v) if !v.is_empty() => v,
+            _ => named_in(&sentence_f),
+        };
+        for svc in services {
+            out.push(Signal {
+                service: svc,
+                kind: SignalKind::Transaction,
+                level: Level::Transaction,
+                rule: format!("full transaction: \"{p}\""),
+                excerpt: excerpt_marked(text, &s_range, &o),
+                target: None,
+                cancelled: cancelled.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// What finding prose claims needs from the page's analysis.

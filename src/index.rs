@@ -688,3 +688,83 @@ pub fn project(model: &Model, values: &CityValues, ozg_points: f64) -> Projectio
         overall: complete.then(|| overall(&scores)),
     }
 }
+
+/// The score as a table or Markdown (German): the OZG share, points and
+/// rank, the projection, and what bringing each service online would gain.
+/// `head` names the city and run.
+pub fn render(
+    model: &Model,
+    head: &str,
+    ozg: &OzgScore,
+    what_if: &[WhatIf],
+    projection: Option<&Projection>,
+    md: bool,
+) -> String {
+    let f1 = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
+    let mut t = String::new();
+    t.push_str(&format!(
+        "{}{} – {head}\n\n",
+        if md { "# " } else { "" },
+        model.title,
+    ));
+    if model.provisional {
+        t.push_str(&format!(
+            "Hinweis: vorläufiges Modell. {}\n\n",
+            model.note.as_deref().unwrap_or("")
+        ));
+    }
+    t.push_str(&format!(
+        "OZG-Leistungen online: {} von {} ({:.1} %)\n",
+        ozg.services_online,
+        ozg.services_total,
+        ozg.share * 100.0
+    ));
+    match (ozg.points, ozg.rank, ozg.peers) {
+        (Some(p), Some(r), Some(n)) => t.push_str(&format!(
+            "Indikatorpunkte (Perzentrang unter {n} Vergleichsstädten): {p:.1} · Rang {r} von {}\n",
+            n + 1
+        )),
+        _ => t.push_str("Indikatorpunkte: ohne --peers nicht berechenbar\n"),
+    }
+    if let Some(pr) = projection {
+        t.push_str(&format!(
+            "Projektion: Sektor {} {:.1}, Gesamt {}\n",
+            pr.sector,
+            pr.sector_score,
+            f1(pr.overall)
+        ));
+    }
+    t.push('\n');
+    if md {
+        t.push_str("| Leistung online bringen | Anteil | OZG-Punkte | Gewinn Indikator | Gewinn Sektor | Gewinn Gesamt |\n|---|---|---|---|---|---|\n");
+    } else {
+        t.push_str(&format!(
+            "{:<24} {:>7} {:>10} {:>8} {:>8} {:>8}\n",
+            "Was wäre wenn online", "Anteil", "OZG-Pkt", "+Ind", "+Sektor", "+Gesamt"
+        ));
+    }
+    for w in what_if {
+        if md {
+            t.push_str(&format!(
+                "| {} | {:.1} % | {} | {} | {} | {} |\n",
+                w.service,
+                w.share * 100.0,
+                f1(w.ozg_points),
+                f1(w.gain),
+                f1(w.sector_gain),
+                f1(w.overall_gain)
+            ));
+        } else {
+            t.push_str(&format!(
+                "{:<24} {:>6.1}% {:>10} {:>8} {:>8} {:>8}\n",
+                w.service,
+                w.share * 100.0,
+                f1(w.ozg_points),
+                f1(w.gain),
+                f1(w.sector_gain),
+                f1(w.overall_gain)
+            ));
+        }
+    }
+    t
+}

@@ -653,85 +653,96 @@ pub fn to_html(r: &Report, lang: Lang, snapshot_link: Option<&dyn Fn(&str) -> St
         t(lang, "Leistungen", "Services")
     );
     for s in &r.services {
-        let _ = write!(
-            o,
-            "<article class=\"card l{}\" id=\"svc-{}\"><h3>{}</h3><p><span class=\"badge l{}\">{}</span> · online: {}</p>",
-            s.level,
-            html_escape(&s.id),
-            html_escape(&s.name),
-            s.level,
-            html_escape(&service_level_label(lang, s)),
-            if s.online { t(lang, "ja", "yes") } else { t(lang, "nein", "no") }
-        );
-        if let Some(why) = s.reason_in(lang) {
-            let _ = write!(
-                o,
-                "<p class=\"why\"><strong>{}:</strong> {}</p>",
-                t(lang, "Warum nicht online", "Why not online"),
-                html_escape(why)
-            );
-        }
-        let evidence = |o: &mut String, e: &EvidenceOut| {
-            let snap = match snapshot_link {
-                Some(f) => format!(
-                    "<a href=\"{}\">{}</a>",
-                    html_escape(&f(&e.snapshot)),
-                    t(lang, "gespeicherte Seite", "stored page")
-                ),
-                None => format!(
-                    "{} <code>{}</code> (<code>ozgcheck show {}</code>)",
-                    t(lang, "Snapshot", "snapshot"),
-                    html_escape(&e.snapshot[..12.min(e.snapshot.len())]),
-                    html_escape(&e.snapshot)
-                ),
-            };
-            let _ = write!(
-                o,
-                "<blockquote>{}</blockquote><p class=\"meta\">{} {} · <a href=\"{}\" rel=\"noopener noreferrer\">{}</a> · {} {} · {}</p>",
-                excerpt_html(&e.excerpt),
-                t(lang, "Reifegrad", "level"),
-                e.level,
-                html_escape(&e.url),
-                html_escape(&e.url),
-                t(lang, "abgerufen", "fetched"),
-                html_escape(&e.fetched_at),
-                snap
-            );
-        };
-        match s.evidence.split_first() {
-            None => {
-                let _ = write!(
-                    o,
-                    "<p>{}</p>",
-                    t(
-                        lang,
-                        "Keine Seite der Stadt zu dieser Leistung gefunden.",
-                        "No page of the city about this service."
-                    )
-                );
-            }
-            Some((best, rest)) => {
-                evidence(&mut o, best);
-                if !rest.is_empty() {
-                    let _ = write!(
-                        o,
-                        "<details><summary>{} ({})</summary>",
-                        t(
-                            lang,
-                            "weitere und widersprechende Belege",
-                            "further and conflicting evidence"
-                        ),
-                        rest.len()
-                    );
-                    for e in rest {
-                        evidence(&mut o, e);
-                    }
-                    let _ = write!(o, "</details>");
-                }
-            }
-        }
-        let _ = write!(o, "</article>");
+        html_card(&mut o, s, lang, snapshot_link);
     }
     let _ = writeln!(o, "</div></section></main><footer class=\"meta\"><p>ozgcheck {} · {}</p></footer></body></html>", env!("CARGO_PKG_VERSION"), t(lang, "Belege sind gespeicherte Seiten; jede Aussage ist nachprüfbar.", "Evidence is stored pages; every claim can be checked."));
     o
+}
+
+/// One service's card of the HTML report: level (as text too), why it is
+/// not online, the strongest evidence, and the rest folded away.
+fn html_card(
+    o: &mut String,
+    s: &ServiceOut,
+    lang: Lang,
+    snapshot_link: Option<&dyn Fn(&str) -> String>,
+) {
+    let _ = write!(
+        o,
+        "<article class=\"card l{}\" id=\"svc-{}\"><h3>{}</h3><p><span class=\"badge l{}\">{}</span> · online: {}</p>",
+        s.level,
+        html_escape(&s.id),
+        html_escape(&s.name),
+        s.level,
+        html_escape(&service_level_label(lang, s)),
+        if s.online { t(lang, "ja", "yes") } else { t(lang, "nein", "no") }
+    );
+    if let Some(why) = s.reason_in(lang) {
+        let _ = write!(
+            o,
+            "<p class=\"why\"><strong>{}:</strong> {}</p>",
+            t(lang, "Warum nicht online", "Why not online"),
+            html_escape(why)
+        );
+    }
+    let evidence = |o: &mut String, e: &EvidenceOut| {
+        let snap = match snapshot_link {
+            Some(f) => format!(
+                "<a href=\"{}\">{}</a>",
+                html_escape(&f(&e.snapshot)),
+                t(lang, "gespeicherte Seite", "stored page")
+            ),
+            None => format!(
+                "{} <code>{}</code> (<code>ozgcheck show {}</code>)",
+                t(lang, "Snapshot", "snapshot"),
+                html_escape(&e.snapshot[..12.min(e.snapshot.len())]),
+                html_escape(&e.snapshot)
+            ),
+        };
+        let _ = write!(
+            o,
+            "<blockquote>{}</blockquote><p class=\"meta\">{} {} · <a href=\"{}\" rel=\"noopener noreferrer\">{}</a> · {} {} · {}</p>",
+            excerpt_html(&e.excerpt),
+            t(lang, "Reifegrad", "level"),
+            e.level,
+            html_escape(&e.url),
+            html_escape(&e.url),
+            t(lang, "abgerufen", "fetched"),
+            html_escape(&e.fetched_at),
+            snap
+        );
+    };
+    match s.evidence.split_first() {
+        None => {
+            let _ = write!(
+                o,
+                "<p>{}</p>",
+                t(
+                    lang,
+                    "Keine Seite der Stadt zu dieser Leistung gefunden.",
+                    "No page of the city about this service."
+                )
+            );
+        }
+        Some((best, rest)) => {
+            evidence(o, best);
+            if !rest.is_empty() {
+                let _ = write!(
+                    o,
+                    "<details><summary>{} ({})</summary>",
+                    t(
+                        lang,
+                        "weitere und widersprechende Belege",
+                        "further and conflicting evidence"
+                    ),
+                    rest.len()
+                );
+                for e in rest {
+                    evidence(o, e);
+                }
+                let _ = write!(o, "</details>");
+            }
+        }
+    }
+    let _ = write!(o, "</article>");
 }
