@@ -507,6 +507,76 @@ pub fn analyze(
         }
     }
 
+    let (form_signals, application_form) = form_signals(
+        sig, url, page, forms, sents, &intro_of, &describes, &named_in,
+    );
+    signals.extend(form_signals);
+
+    if page.document {
+        signals.extend(document_signals(sig, page, &title, &main.text, &about));
+    }
+
+    if !news {
+        let candidates = claim_sentences(cat, &main, &main_words, &sentence_of);
+        let claims = prose_claims(&ProseInput {
+            cat,
+            state: ctx.state,
+            text: &page.main_text,
+            sentences: &candidates,
+            skip: &linked_sentences,
+            link_share: &link_share,
+            describes: &describes,
+            named_in: &named_in,
+        });
+        signals.extend(claims);
+    }
+
+    signals.extend(transaction_signals(
+        sig,
+        &page.main_text,
+        &main,
+        &main_words,
+        &sentence_of,
+        &describes,
+        &named_in,
+    ));
+
+    PageFindings {
+        url: url.to_string(),
+        fetched_at,
+        snapshot,
+        about,
+        signals,
+        news,
+        application_form,
+    }
+}
+
+/// Whether a URL path, breadcrumb or title marks a news item: one of its
+/// parts (path segments, crumbs, title parts) *begins* with a news word
+/// ("/aktuelles/2026/…", "Presse › Pressemitteilungen"). A compound that
+/// only contains one ("Service-Aktuelles", a menu branch) is not news.
+fn is_news(news: &crate::text::PhraseSet, text: &str) -> bool {
+    text.split(['/', '›', '»', '>', '|', '–', ':', '\n'])
+        .any(|part| news.find(&fold(part)).is_some_and(|(_, r)| r.start == 0))
+}
+
+/// Forms in the main content: an application form that submits (level 3),
+/// one to print (level 2), appointment and contact forms shown but not
+/// counted, search forms ignored. Also whether the page holds an
+/// application form itself.
+#[allow(clippy::too_many_arguments)]
+fn form_signals<'p>(
+    sig: &crate::catalogue::Signals,
+    url: &Url,
+    page: &'p Page,
+    forms: &[crate::extract::Form],
+    sents: &[Range<usize>],
+    intro_of: &dyn Fn(usize) -> &'p str,
+    describes: &dyn Fn(usize) -> Option<Vec<ServiceId>>,
+    named_in: &dyn Fn(&str) -> Vec<ServiceId>,
+) -> (Vec<Signal>, bool) {
+    let mut out = Vec::new();
     let mut application_form = false;
     for form in forms {
         let text_f = fold(&form.text);
@@ -592,7 +662,7 @@ pub fn analyze(
         let services = describes(form.span.start).unwrap_or_else(|| named_in(&text_f));
         let excerpt = form_excerpt(&page.main_text, sents, &form.span);
         for svc in services {
-            signals.push(Signal {
+            out.push(Signal {
                 service: svc,
                 kind,
                 level,
@@ -603,54 +673,7 @@ pub fn analyze(
             });
         }
     }
-
-    if page.document {
-        signals.extend(document_signals(sig, page, &title, &main.text, &about));
-    }
-
-    if !news {
-        let candidates = claim_sentences(cat, &main, &main_words, &sentence_of);
-        let claims = prose_claims(&ProseInput {
-            cat,
-            state: ctx.state,
-            text: &page.main_text,
-            sentences: &candidates,
-            skip: &linked_sentences,
-            link_share: &link_share,
-            describes: &describes,
-            named_in: &named_in,
-        });
-        signals.extend(claims);
-    }
-
-    signals.extend(transaction_signals(
-        sig,
-        &page.main_text,
-        &main,
-        &main_words,
-        &sentence_of,
-        &describes,
-        &named_in,
-    ));
-
-    PageFindings {
-        url: url.to_string(),
-        fetched_at,
-        snapshot,
-        about,
-        signals,
-        news,
-        application_form,
-    }
-}
-
-/// Whether a URL path, breadcrumb or title marks a news item: one of its
-/// parts (path segments, crumbs, title parts) *begins* with a news word
-/// ("/aktuelles/2026/…", "Presse › Pressemitteilungen"). A compound that
-/// only contains one ("Service-Aktuelles", a menu branch) is not news.
-fn is_news(news: &crate::text::PhraseSet, text: &str) -> bool {
-    text.split(['/', '›', '»', '>', '|', '–', ':', '\n'])
-        .any(|part| news.find(&fold(part)).is_some_and(|(_, r)| r.start == 0))
+    (out, application_form)
 }
 
 /// Where the catalogue's service terms stand on a page.
