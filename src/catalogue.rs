@@ -152,6 +152,8 @@ struct RawService {
     name: String,
     terms: Vec<Spanned<String>>,
     #[serde(default)]
+    weak: Vec<Spanned<String>>,
+    #[serde(default)]
     leika: Vec<Spanned<String>>,
 }
 
@@ -234,6 +236,10 @@ pub struct Service {
     pub id: ServiceId,
     pub name: String,
     pub terms: PhraseSet,
+    /// Terms that name the service only where nothing else does: a bare
+    /// "Ummeldung" on a page about Gewerbe means the trade's, not the
+    /// change of address. Each is also one of `terms`.
+    pub weak: Vec<String>,
     /// Service-directory keys (LeiKa) that appear in URLs.
     pub leika: Vec<String>,
 }
@@ -569,6 +575,18 @@ fn parse_services(src: &Source) -> Result<(String, Vec<Service>), LoadError> {
             ));
         }
         let terms = phrases(src, &s.terms, &mut problems);
+        for w in &s.weak {
+            if !s.terms.iter().any(|t| t.get_ref() == w.get_ref()) {
+                problems.push(src.problem(
+                    w.span().start,
+                    format!(
+                        "service {id}: weak term {:?} is not one of its terms",
+                        w.get_ref()
+                    ),
+                ));
+            }
+        }
+        let weak = s.weak.iter().map(|w| w.get_ref().clone()).collect();
         let mut leika = Vec::new();
         for k in &s.leika {
             let v = k.get_ref();
@@ -585,6 +603,7 @@ fn parse_services(src: &Source) -> Result<(String, Vec<Service>), LoadError> {
             id,
             name: s.name.clone(),
             terms,
+            weak,
             leika,
         });
     }
@@ -822,6 +841,29 @@ mod tests {
         );
         assert!(parse("*.online", "[\"NW\", \"BY\"]").is_err());
         assert!(parse("*.service.example.de", "[\"*\"]").is_ok());
+    }
+
+    #[test]
+    fn a_weak_term_must_be_one_of_the_service_s_terms() {
+        let parse = |weak: &str| {
+            let text = format!(
+                "schema = 1\nedition = \"t\"\n[[service]]\nid = \"ummeldung\"\nname = \"Ummeldung\"\n\
+                 terms = [\"Ummeldung\", \"Wohnsitz ummelden\"]\nweak = [{weak}]\n"
+            );
+            parse_services(&Source {
+                name: "services.toml".into(),
+                text: &text,
+            })
+            .map(|(_, s)| s)
+            .map_err(|e| e.to_string())
+        };
+        let ok = parse("\"Ummeldung\"").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok[0].weak, vec!["Ummeldung".to_string()]);
+        let e = parse("\"Umzug\"").err().unwrap_or_default();
+        assert!(
+            e.contains("services.toml:7") && e.contains("not one of its terms"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -231,6 +231,10 @@ enum Section {
 /// each of them.
 const ABOUT_THRESHOLD: u32 = 3;
 
+/// Words of prose a service's section needs on a page divided by service
+/// to count as that service's information (more than a teaser box).
+const SECTION_MIN_WORDS: usize = 15;
+
 /// Analyse one page.
 pub fn analyze(
     cat: &Catalogue,
@@ -252,17 +256,23 @@ pub fn analyze(
     let h1 = fold(&page.h1.join(" | "));
     let crumb = fold(&page.breadcrumb);
     let heads: Vec<String> = page.headings.iter().map(|h| fold(h)).collect();
-    let named_title = named(cat, &title);
-    let named_h1 = named(cat, &h1);
-    let named_path = named(cat, &path_folded);
-    let named_crumb = named(cat, &crumb);
-    let named_heads: Vec<Vec<Named>> = heads.iter().map(|h| named(cat, h)).collect();
+    let named_title = named_in_place(cat, &title);
+    let named_h1 = named_in_place(cat, &h1);
+    let named_path = named_in_place(cat, &path_folded);
+    let named_crumb = named_in_place(cat, &crumb);
+    let named_heads: Vec<Vec<Named>> = heads.iter().map(|h| named_in_place(cat, h)).collect();
     let main_words = crate::text::Words::new(&main.text);
     // Link spans in text order, for finding those around a mention or
     // inside a sentence.
     let mut link_spans = page.link_spans.clone();
     link_spans.sort_by_key(|l| l.start);
     let named_main = named_in_words(cat, &main_words);
+    // A page whose title names no service but whose headings do is divided
+    // by service (an office's page: "Standesamt" with "Eheschließung",
+    // "Urkunden", "Sterbefall"); elsewhere headings are aspects of the one
+    // service ("Pflichtumtausch" on the Führerschein page).
+    let sectioned =
+        named_title.is_empty() && named_h1.is_empty() && named_heads.iter().any(|h| !h.is_empty());
     let about = if news {
         // A news item announces; it is not the service's information page.
         Vec::new()
@@ -276,6 +286,7 @@ pub fn analyze(
                 crumb: &named_crumb,
                 heads: &named_heads,
                 main: &named_main,
+                sectioned,
             },
             &main,
             &link_spans,
@@ -315,18 +326,20 @@ pub fn analyze(
     // Link spans in text order, for finding those inside a sentence.
 
     let mut signals = Vec::new();
-    let named_in = |folded: &str| -> Vec<ServiceId> {
-        let mut ids: Vec<usize> = named(cat, folded).iter().map(|m| m.service).collect();
+    // The services folded text names. Where it stands in a context (the
+    // services of its section or page), a weak term ("Ummeldung" on the
+    // Gewerbe page) names nothing, so the context speaks.
+    let named_within = |folded: &str, context: &[ServiceId]| -> Vec<ServiceId> {
+        let mut ids: Vec<usize> = named(cat, folded)
+            .iter()
+            .filter(|m| context.is_empty() || !is_weak(cat, m))
+            .map(|m| m.service)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids.iter().map(|&i| cat.services[i].id.clone()).collect()
     };
-    // A page whose title names no service but whose headings do is divided
-    // by service (an office's page: "Standesamt" with "Eheschließung",
-    // "Urkunden", "Sterbefall"); elsewhere headings are aspects of the one
-    // service ("Pflichtumtausch" on the Führerschein page).
-    let sectioned =
-        named_title.is_empty() && named_h1.is_empty() && named_heads.iter().any(|h| !h.is_empty());
+    let named_in = |folded: &str| named_within(folded, &[]);
     // The section a piece of text stands in (see [`Section`]).
     let section_of = |at: usize| -> Section {
         let Some(i) = page.heading_spans.iter().rposition(|h| h.start <= at) else {
@@ -375,11 +388,11 @@ pub fn analyze(
                 named
             }
         };
-        let own = named_in(local);
+        let own = named_within(local, context);
         if !own.is_empty() {
             return narrow(own);
         }
-        let sent = named_in(sentence);
+        let sent = named_within(sentence, context);
         if !sent.is_empty() {
             return narrow(sent);
         }
@@ -526,7 +539,7 @@ pub fn analyze(
             skip: &linked_sentences,
             link_share: &link_share,
             describes: &describes,
-            named_in: &named_in,
+            named_within: &named_within,
         });
         signals.extend(claims);
     }
@@ -588,24 +601,19 @@ fn form_signals<'p>(
         let intro = intro_of(form.span.start);
         let intro_f = fold(intro);
         // What the form is *for* shows in where it lives and where it sends
-        // (host, page path and title, action path) and in its submit label;
-        // field labels ("Wunschtermin", "Ihre Nachricht") describe data, not
-        // purpose. A form that takes documents is an application whatever
-        // its wording.
-        let submit = form
-            .text
-            .lines()
-            .rev()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or_default();
+        // (host, page path and title, action path), in its own name and in
+        // what a person reads on it ("Wunschtermin", "Ihre Nachricht"); not
+        // in its fields' names, which are the programmer's ("kontakt" for an
+        // applicant's phone number). A form that takes documents is an
+        // application whatever its wording.
         let purpose = fold(&format!(
-            "{} {} {} {} {} {submit}",
+            "{} {} {} {} {} {}",
             url.host_str().unwrap_or_default(),
             percent_decode(url.path()),
             page.title,
             percent_decode(link_path(&form.action)),
             form.label,
+            form.visible,
         ));
         let applies = form.has_file_upload;
         let (kind, level, rule, cancelled) =
@@ -684,6 +692,8 @@ struct NamedOnPage<'a, 'c> {
     crumb: &'a [Named<'c>],
     heads: &'a [Vec<Named<'c>>],
     main: &'a [Named<'c>],
+    /// The page is divided by service (see `sectioned` in [`analyze`]).
+    sectioned: bool,
 }
 
 /// The services a page is about, each with its reasons in words: title and
@@ -727,7 +737,22 @@ fn aboutness(
             reasons.push(format!("breadcrumb names \"{t}\""));
         }
         let sub = n.heads.iter().filter(|h| term_in(h).is_some()).count() as u32;
-        if sub > 0 {
+        let own_section = n.sectioned
+            && n.heads
+                .iter()
+                .zip(&page.heading_spans)
+                .enumerate()
+                .any(|(i, (h, span))| {
+                    term_in(h).is_some() && section_words(page, i, span) >= SECTION_MIN_WORDS
+                });
+        if own_section {
+            // An office's page with a section per service informs about
+            // each of them as a page of its own would.
+            score += 3;
+            reasons.push(format!(
+                "it has its own section ({sub} subheading(s) name it)"
+            ));
+        } else if sub > 0 {
             score += sub.min(2);
             reasons.push(format!("{sub} subheading(s) name it"));
         }
@@ -751,6 +776,28 @@ fn aboutness(
         }
     }
     about
+}
+
+/// Words of prose under heading `i` (up to the next heading), link texts
+/// not counted: a teaser box ("Meldebescheinigung – Weiter") has few.
+fn section_words(page: &Page, i: usize, span: &Range<usize>) -> usize {
+    let end = page
+        .heading_spans
+        .get(i + 1)
+        .map_or(page.main_text.len(), |h| h.start);
+    let body = span.end..end.max(span.end);
+    let words = |r: Range<usize>| {
+        page.main_text
+            .get(r)
+            .map_or(0, |t| t.split_whitespace().count())
+    };
+    let linked: usize = page
+        .link_spans
+        .iter()
+        .filter(|l| l.start >= body.start && l.end <= body.end)
+        .map(|l| words(l.clone()))
+        .sum();
+    words(body).saturating_sub(linked)
 }
 
 /// A document (PDF) about a service that reads like an application form is
@@ -794,25 +841,29 @@ fn claim_sentences(
     words: &crate::text::Words,
     sentence_of: &dyn Fn(&Range<usize>) -> Range<usize>,
 ) -> Vec<(Range<usize>, Option<usize>)> {
-    let mut candidates: Vec<(Range<usize>, Option<usize>)> = cat
+    // (sentence, portal, length of the portal's name as matched)
+    let mut candidates: Vec<(Range<usize>, Option<usize>, usize)> = cat
         .signals
         .claim
         .find_all_terms(words)
         .into_iter()
-        .map(|(_, r)| (sentence_of(&main.original_range(&r)), None))
+        .map(|(_, r)| (sentence_of(&main.original_range(&r)), None, 0))
         .collect();
     for (i, portal) in cat.portals.iter().enumerate() {
         for (_, r) in portal.names.find_all_terms(words) {
-            candidates.push((sentence_of(&main.original_range(&r)), Some(i)));
+            candidates.push((sentence_of(&main.original_range(&r)), Some(i), r.len()));
         }
     }
+    // Of the portals a sentence names, the longest name wins: "Serviceportal
+    // des Landes Sachsen-Anhalt" also begins with the name of Sachsen's.
     candidates.sort_by(|a, b| {
         a.0.start
             .cmp(&b.0.start)
             .then(b.1.is_some().cmp(&a.1.is_some()))
+            .then(b.2.cmp(&a.2))
     });
     candidates.dedup_by(|b, a| a.0 == b.0);
-    candidates
+    candidates.into_iter().map(|(s, p, _)| (s, p)).collect()
 }
 
 /// Level 4 statements (electronic notice, once-only, end to end digital)
@@ -875,7 +926,7 @@ struct ProseInput<'a> {
     skip: &'a [usize],
     link_share: &'a dyn Fn(&Range<usize>) -> (usize, f64),
     describes: &'a dyn Fn(usize) -> Option<Vec<ServiceId>>,
-    named_in: &'a dyn Fn(&str) -> Vec<ServiceId>,
+    named_within: &'a dyn Fn(&str, &[ServiceId]) -> Vec<ServiceId>,
 }
 
 /// Sentences that say the application can be made online ("Der Antrag kann
@@ -948,11 +999,11 @@ fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
         // The services of the sentence's section or page; of those, the ones
         // it names. A sentence that names only other services speaks of
         // something else, and a page about nothing has no service to claim.
-        let named = (p.named_in)(&folded);
         let services = match (p.describes)(s_range.start) {
             // A page about nothing: the services the sentence names.
-            None => named,
+            None => (p.named_within)(&folded, &[]),
             Some(context) => {
+                let named = (p.named_within)(&folded, &context);
                 let both: Vec<ServiceId> = named
                     .iter()
                     .filter(|s| context.contains(s))
@@ -1144,6 +1195,29 @@ struct Named<'c> {
 /// "Fahrzeug abmelden" the vehicle, not the residence.
 fn named<'c>(cat: &'c Catalogue, folded: &str) -> Vec<Named<'c>> {
     named_in_words(cat, &crate::text::Words::new(folded))
+}
+
+/// Whether a match is by one of its service's weak terms.
+fn is_weak(cat: &Catalogue, m: &Named<'_>) -> bool {
+    cat.services[m.service].weak.iter().any(|w| w == m.term)
+}
+
+/// The services a title, heading, URL or breadcrumb names. There a weak
+/// term gives way to another service's strong one: "Außerbetriebsetzung -
+/// i-Kfz" is about the deregistration, not every i-Kfz service.
+fn named_in_place<'c>(cat: &'c Catalogue, folded: &str) -> Vec<Named<'c>> {
+    let all = named(cat, folded);
+    let strong: Vec<usize> = all
+        .iter()
+        .filter(|m| !is_weak(cat, m))
+        .map(|m| m.service)
+        .collect();
+    if strong.is_empty() {
+        return all;
+    }
+    all.into_iter()
+        .filter(|m| strong.contains(&m.service))
+        .collect()
 }
 
 fn named_in_words<'c>(cat: &'c Catalogue, words: &crate::text::Words) -> Vec<Named<'c>> {
@@ -1847,6 +1921,111 @@ mod tests {
         assert_eq!(
             check("Wohngeld", main, "wohngeld", &alive).0,
             Level::Information
+        );
+    }
+
+    #[test]
+    fn a_weak_term_gives_way_to_the_page_it_stands_on() {
+        // "Ummeldung" alone names the change of address, but on the Gewerbe
+        // page the sentence is about the trade's; the state portal is named
+        // the way pages name it, not by its brand.
+        let main = "<p>Ob Anmeldung, Ummeldung oder Abmeldung: das erledigen Sie mit wenigen \
+                    Klicks im Serviceportal des Landes Nordrhein-Westfalen.</p>";
+        assert_eq!(
+            check("Gewerbeangelegenheiten", main, "gewerbeabmeldung", &alive),
+            (Level::Online, Some(Basis::Claimed))
+        );
+        assert!(check("Gewerbeangelegenheiten", main, "ummeldung", &alive).0 < Level::Online);
+        // On a page about nothing the weak term still names its service.
+        let main =
+            "<p>Die Ummeldung erledigen Sie im Serviceportal des Landes Nordrhein-Westfalen.</p>";
+        assert_eq!(
+            check("Bürgerservice", main, "ummeldung", &alive),
+            (Level::Online, Some(Basis::Claimed))
+        );
+    }
+
+    #[test]
+    fn of_two_portal_names_in_a_sentence_the_longer_one_is_meant() {
+        // "Serviceportal des Landes Sachsen-Anhalt" begins with Saxony's name.
+        let c = cat();
+        let main = "<p>Den Antrag auf Wohngeld stellen Sie im Serviceportal des Landes Sachsen-Anhalt.</p>";
+        let f = findings(
+            &c,
+            "http://www.stadt.de/wohngeld.html",
+            &page("Wohngeld", main),
+        );
+        let claim = f
+            .signals
+            .iter()
+            .find(|s| s.kind == SignalKind::ProseClaim)
+            .unwrap_or_else(|| panic!("no prose claim: {:?}", f.signals));
+        let why = claim.cancelled.clone().unwrap_or_default();
+        assert!(why.contains("Sachsen-Anhalt"), "{why}");
+    }
+
+    #[test]
+    fn an_office_page_informs_about_each_service_with_a_section_of_its_own() {
+        let section = |body: &str| {
+            format!(
+                "<p>Die Ausländerbehörde berät Sie gern.</p><h2>Beschäftigungserlaubnis</h2><p>{body}</p>\
+                 <h2>Öffnungszeiten</h2><p>Montag bis Freitag.</p>"
+            )
+        };
+        let prose = "Personen mit Duldung, die eine Arbeit aufnehmen möchten, bringen den \
+                     Arbeitsvertrag und die Stellenbeschreibung des Arbeitgebers zu einem Termin mit.";
+        assert_eq!(
+            check(
+                "Zuwanderung und Aufenthalt",
+                &section(prose),
+                "beschaeftigungserlaubnis",
+                &alive
+            )
+            .0,
+            Level::Information
+        );
+        // A teaser box is no section about the service.
+        assert_eq!(
+            check(
+                "Zuwanderung und Aufenthalt",
+                &section("Alles Wichtige. Weiter"),
+                "beschaeftigungserlaubnis",
+                &alive
+            )
+            .0,
+            Level::Offline
+        );
+    }
+
+    #[test]
+    fn a_form_s_purpose_is_what_a_person_reads_not_its_field_names() {
+        let form = |label: &str, name: &str| {
+            format!(
+                "<p>Melden Sie uns Ihren Verlust.</p><form method='post' action='/cgi-bin/verlust'>\
+                 Gegenstand <input name='gegenstand'> {label} <input name='{name}'>\
+                 <input type='submit' value='Absenden'></form>"
+            )
+        };
+        // A field named "kontakt" holds the applicant's phone number.
+        assert_eq!(
+            check(
+                "Fundbüro",
+                &form("Telefon", "kontakt"),
+                "fundsachen",
+                &alive
+            )
+            .0,
+            Level::Online
+        );
+        // A field a person reads as "Ihre Nachricht" makes a contact form.
+        assert!(
+            check(
+                "Fundbüro",
+                &form("Ihre Nachricht", "text"),
+                "fundsachen",
+                &alive
+            )
+            .0 < Level::Online
         );
     }
 

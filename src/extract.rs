@@ -42,6 +42,8 @@ pub struct Form {
     pub action: Url,
     pub method: String,
     /// Visible text, labels, placeholders and button values of the form.
+    pub visible: String,
+    /// `visible` and the fields' names.
     pub text: String,
     /// The form element's own id, class and name ("kontaktformular"):
     /// what the site calls it.
@@ -682,7 +684,13 @@ impl Extractor {
                             page.forms.push(Form {
                                 action,
                                 method: er.attr("method").unwrap_or("get").to_ascii_lowercase(),
-                                text: squash_ws(&format!("{} {}", &text[start..], acc.extra)),
+                                visible: squash_ws(&format!("{} {}", &text[start..], acc.extra)),
+                                text: squash_ws(&format!(
+                                    "{} {} {}",
+                                    &text[start..],
+                                    acc.extra,
+                                    acc.names
+                                )),
                                 label: ["id", "class", "name"]
                                     .iter()
                                     .filter_map(|a| er.attr(a))
@@ -776,7 +784,11 @@ struct FormAcc {
     file: bool,
     password: bool,
     fields: usize,
+    /// Placeholders and aria labels: visible words outside the text.
     extra: String,
+    /// Field names: the programmer's words ("kontakt" for an applicant's
+    /// contact details), kept apart from what a person reads.
+    names: String,
 }
 
 impl FormAcc {
@@ -806,11 +818,15 @@ impl FormAcc {
                     }
                     _ => {
                         self.fields += 1;
-                        for a in ["placeholder", "name", "aria-label"] {
+                        for a in ["placeholder", "aria-label"] {
                             if let Some(v) = el.attr(a) {
                                 self.extra.push(' ');
                                 self.extra.push_str(v);
                             }
+                        }
+                        if let Some(v) = el.attr("name") {
+                            self.names.push(' ');
+                            self.names.push_str(v);
                         }
                     }
                 }
@@ -818,8 +834,8 @@ impl FormAcc {
             "textarea" | "select" => {
                 self.fields += 1;
                 if let Some(v) = el.attr("name") {
-                    self.extra.push(' ');
-                    self.extra.push_str(v);
+                    self.names.push(' ');
+                    self.names.push_str(v);
                 }
             }
             _ => {}
