@@ -638,6 +638,7 @@ fn form_signals<'p>(
                 .find(&both)
                 .or_else(|| sig.paper.find(&both))
                 .or_else(|| sig.print.find(&intro_f))
+                .filter(|_| !applies)
             {
                 (
                     SignalKind::FormAssistant,
@@ -757,6 +758,12 @@ fn aboutness(
             reasons.push(format!("{sub} subheading(s) name it"));
         }
         let mentions = count_mentions(si, n.main, main, link_spans);
+        // Where the title or main heading names another service, mentions
+        // alone are that service's context ("Bürgergeld" on the page about
+        // Bildung und Teilhabe), not a second topic.
+        if score == 0 && !(n.title.is_empty() && n.h1.is_empty()) {
+            continue;
+        }
         if mentions > 0 {
             score += mentions.min(3);
             reasons.push(format!("{mentions} mention(s) in the main text"));
@@ -1090,7 +1097,11 @@ fn classify_link(
                 .map(|(p, _)| format!("sentence offers the online application: \"{}\"", p.source()))
         });
     if is_document(&link.url) {
-        let form_word = sig.form_words.is_match(&local) || sig.form_download.is_match(anchor_f);
+        // A document named as a form, or one its sentence says to print
+        // ("drucken Sie die Karte hier aus: [Sperrmüllkarte (PDF)]").
+        let form_word = sig.form_words.is_match(&local)
+            || sig.form_download.is_match(anchor_f)
+            || sig.print.is_match(sent_f);
         if form_word && appointment.is_none() {
             let rule = format!(
                 "downloadable form ({})",
@@ -2026,6 +2037,51 @@ mod tests {
                 &alive
             )
             .0 < Level::Online
+        );
+    }
+
+    #[test]
+    fn a_form_that_takes_documents_is_online_whatever_else_it_mentions() {
+        // "per Post" is about the tag sent back, not the way of applying.
+        let main = "<form method='post' enctype='multipart/form-data' action='/abmeldung'>\
+                    Kassenzeichen <input name='kz'> Nachweis <input type='file' name='nachweis'>\
+                    <input type='checkbox' name='marke'> Die Steuermarke wird per Post zurückgesandt\
+                    <button>Abmeldung absenden</button></form>";
+        assert_eq!(
+            check("Hundesteuer", main, "hundesteuer", &alive).0,
+            Level::Online
+        );
+    }
+
+    #[test]
+    fn a_document_its_sentence_says_to_print_is_a_form() {
+        let main = "<p>Zur Anmeldung dient die Sperrmüllkarte. Haben Sie keine zur Hand, drucken Sie \
+                    die Karte hier aus:</p><p><a href='/media/karte.pdf'>Sperrmüllkarte (PDF)</a></p>";
+        assert_eq!(
+            check("Sperrmüll", main, "sperrmuell", &alive).0,
+            Level::FormAssistant
+        );
+        // Without the print sentence the same link is just a document.
+        let main =
+            "<p>Weitere Hinweise:</p><p><a href='/media/karte.pdf'>Sperrmüllkarte (PDF)</a></p>";
+        assert_eq!(
+            check("Sperrmüll", main, "sperrmuell", &alive).0,
+            Level::Information
+        );
+    }
+
+    #[test]
+    fn mentions_alone_are_context_where_the_title_names_another_service() {
+        let main = "<p>Wer Bürgergeld bezieht, stellt den Antrag beim Jobcenter. Auch Familien mit \
+                    Bürgergeld erhalten die Leistungen. Bürgergeld-Haushalte wenden sich an das Jobcenter.</p>";
+        assert_eq!(
+            check("Bildung und Teilhabe", main, "buergergeld", &alive).0,
+            Level::Offline
+        );
+        // On a page whose title names no service the same mentions count.
+        assert_eq!(
+            check("Soziale Hilfen", main, "buergergeld", &alive).0,
+            Level::Information
         );
     }
 

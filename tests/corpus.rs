@@ -34,14 +34,17 @@ async fn detection_quality_on_the_labelled_corpus() {
     );
 }
 
-/// Two more corpora written by other authors who never saw the detector
-/// (`fixtures/holdout/`: 12 city sites, `fixtures/holdout2/`: 12 more).
-/// Each was a blind test once (online F1 0.873 and 0.94/0.89 when first
+/// Three more corpora written by other authors who never saw the detector
+/// (`fixtures/holdout/`: 12 city sites, `fixtures/holdout2/`: 12 more,
+/// `fixtures/corpus2/`: 75 sites for the services added in 2026).
+/// Each was a blind test once (online F1 0.873, 0.94 and 0.844 when first
 /// run); the detector was then improved on their misses with mechanisms,
-/// not their sentences, so now they guard against regressions.
+/// not their sentences, so now they guard against regressions. The part of
+/// corpus2 kept aside (`fixtures/corpus2-holdout/`) is measured, never tuned
+/// on, and so not held to a floor here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detection_quality_on_corpora_by_other_authors() {
-    for name in ["holdout", "holdout2"] {
+    for name in ["holdout", "holdout2", "corpus2"] {
         let dir = common::root().join("fixtures").join(name);
         let out = corpus::evaluate(&dir, common::catalogue())
             .await
