@@ -2086,6 +2086,27 @@ mod tests {
     }
 
     #[test]
+    fn a_trade_notice_is_all_three_and_elided_verbs_reach_across_a_portal_name() {
+        // "an-, ab- oder ummelden" stands many words after "Gewerbe".
+        let main = "<p>Sie können Ihr Gewerbe online im Wirtschafts-Service-Portal.NRW an-, ab- \
+                    oder ummelden.</p>";
+        for svc in ["unternehmensanmeldung", "gewerbeabmeldung"] {
+            assert_eq!(
+                check("Bürgerservice", main, svc, &alive),
+                (Level::Online, Some(Basis::Claimed)),
+                "{svc}"
+            );
+        }
+        // "Gewerbemeldungen" covers start, change and end of a trade.
+        let main = "<p>Für die Anzeigen gibt es amtliche Vordrucke; inzwischen können Sie \
+                    Gewerbemeldungen aber auch online erledigen.</p>";
+        assert_eq!(
+            check("Gewerbeangelegenheiten", main, "gewerbeabmeldung", &alive),
+            (Level::Online, Some(Basis::Claimed))
+        );
+    }
+
+    #[test]
     fn a_live_target_verifies_and_a_dead_one_contradicts_the_claim() {
         let main = "<p>Den Antrag auf Wohngeld können Sie online stellen.</p>\
                     <p>Weiter: <a href='http://www.elterngeld-digital.de/antrag'>ElterngeldDigital öffnen</a></p>";

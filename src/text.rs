@@ -10,8 +10,10 @@
 //! "beantragen" and "Beantragung", `kita` matches "Kita-Platz"), a token ending
 //! in `$` must match the whole word, a token starting with `*` may also stand
 //! inside a compound (`*antrag` matches "Bauantrag", "Onlineantrag"), and
-//! `...` lets up to twelve words stand between two tokens. Words that a
-//! hyphen of omission leaves out ("An-, Um- und Abmeldung") are completed.
+//! `...` lets up to sixteen words stand between two tokens (the words a
+//! hyphen of omission completes count too: "an-, ab- oder ummelden" is
+//! several). Words that a hyphen of omission leaves out ("An-, Um- und
+//! Abmeldung") are completed.
 //! Folded text keeps a map back to the original, so a match can be shown in
 //! the page's own words.
 
@@ -457,7 +459,7 @@ impl Token {
 }
 
 /// Most words that `...` lets stand between two tokens.
-const MAX_GAP_WORDS: usize = 12;
+const MAX_GAP_WORDS: usize = 16;
 
 /// A compiled catalogue phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,7 +572,7 @@ impl Phrase {
         match self.tokens.get(ti + 1) {
             None => Some(word.end),
             Some(Token::Gap) => {
-                // A gap ends at a sentence mark and after twelve words, so
+                // A gap ends at a sentence mark and after sixteen words, so
                 // "Gewerbe ... anmelden" never joins words paragraphs apart.
                 let last = (wi + 1 + MAX_GAP_WORDS).min(words.len());
                 (wi + 1..last)
