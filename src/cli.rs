@@ -16,11 +16,12 @@ use std::sync::Arc;
 
 /// Human messages on stderr. A closed stderr (`crawl … 2>&1 | head -1`)
 /// drops them quietly instead of panicking the way `eprintln!` does.
+/// A command that the database's owner runs for another process says it
+/// to that process (see `owner`).
 macro_rules! say {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
-            let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) || crate::owner::asked().is_some() {
+            crate::owner::say(&format!("{}\n", format_args!($($arg)*)));
         }
     }};
 }
@@ -28,9 +29,8 @@ macro_rules! say {
 /// `say!` without the line end.
 macro_rules! say_part {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
-            let _ = write!(std::io::stderr().lock(), $($arg)*);
+        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) || crate::owner::asked().is_some() {
+            crate::owner::say(&format!($($arg)*));
         }
     }};
 }
@@ -465,7 +465,14 @@ fn load_catalogue(dir: Option<&Path>) -> Result<Arc<Catalogue>, Failure> {
 
 /// Run the parsed command; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
-    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    if crate::owner::asked().is_none() {
+        QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+        if cli.command.uses_db() {
+            if let Some(owner) = crate::owner::live_owner(&cli.db) {
+                return ask_owner(&cli, owner).await;
+            }
+        }
+    }
     match cli.command {
         Command::Crawl(args) => crawl_cmd(&cli.db, cli.catalogue.as_deref(), args).await,
         Command::Report(args) => report_cmd(&cli.db, cli.catalogue.as_deref(), args),
@@ -497,6 +504,110 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
     }
+}
+
+/// A command another process asked the database's owner to run (see
+/// `owner`): what `serve`, `demo` and the catalogue commands do has no
+/// place there.
+pub async fn run_asked(cli: Cli) -> Result<u8, Failure> {
+    if !cli.command.uses_db() {
+        return Err(Failure::input(
+            "this command does not run through `ozgcheck serve`; run it without --db of a served database",
+        ));
+    }
+    run(cli).await
+}
+
+impl Command {
+    /// Commands that open the database (and so may be asked of its owner).
+    fn uses_db(&self) -> bool {
+        !matches!(
+            self,
+            Command::Catalogue(_) | Command::Demo(_) | Command::Serve { .. }
+        )
+    }
+}
+
+/// Runs this command in the process that owns the database (a running
+/// `serve`): sends it the command line, prints what it says, writes `-o`
+/// files here with this user's rights, and exits with its exit code.
+async fn ask_owner(cli: &Cli, owner: crate::owner::OwnerFile) -> Result<u8, Failure> {
+    use crate::owner::{self, FRAME_ERR, FRAME_EXIT, FRAME_OUT};
+    let argv: Vec<String> = std::env::args().collect();
+    let cwd = std::env::current_dir().map_err(|e| Failure::runtime(format!("cwd: {e}")))?;
+    let (argv, output) = owner::strip_output(&argv);
+    let mut argv = owner::absolute_argv(&argv, &cwd);
+    if matches!(cli.command, Command::Export(_)) {
+        // `export warc` needs an -o; the owner sends the archive back.
+        argv.extend(["-o".to_string(), "-".to_string()]);
+    }
+    if cli.catalogue.is_none() {
+        if let Some(dir) = catalogue_dir(None) {
+            argv.extend([
+                "--catalogue".to_string(),
+                cwd.join(dir).to_string_lossy().into_owned(),
+            ]);
+        }
+    }
+    say!(
+        "{}: used by `ozgcheck serve` (pid {}); asking it to run the command",
+        cli.db.display(),
+        owner.pid
+    );
+    let unreachable = |e: &dyn std::fmt::Display| {
+        Failure::runtime(format!(
+            "{} is held by `ozgcheck serve` (pid {}, {}), which does not answer: {e}",
+            cli.db.display(),
+            owner.pid,
+            owner.url
+        ))
+    };
+    let body = serde_json::to_vec(&owner::Ask {
+        token: owner.token.clone(),
+        argv,
+    })
+    .map_err(|e| Failure::runtime(e.to_string()))?;
+    let mut resp = reqwest::Client::new()
+        .post(format!("{}/api/ask", owner.url))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| unreachable(&e))?;
+    if !resp.status().is_success() {
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        return Err(unreachable(&format!("{status} {}", text.trim())));
+    }
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut code = None;
+    while let Some(chunk) = resp.chunk().await.map_err(|e| unreachable(&e))? {
+        buf.extend_from_slice(&chunk);
+        for (kind, payload) in owner::take_frames(&mut buf) {
+            match kind {
+                FRAME_ERR => {
+                    let _ = std::io::stderr().lock().write_all(&payload);
+                }
+                FRAME_OUT if output.is_some() => out.extend_from_slice(&payload),
+                FRAME_OUT => {
+                    let mut o = std::io::stdout().lock();
+                    let _ = o.write_all(&payload).and_then(|_| o.flush());
+                }
+                FRAME_EXIT => code = payload.first().copied(),
+                _ => {}
+            }
+        }
+    }
+    let code = code.ok_or_else(|| unreachable(&"the answer ended before the command did"))?;
+    if let Some(path) = output.filter(|_| code != 3) {
+        // As locally: a temporary file first, so a failure leaves no half file.
+        let tmp = path.with_extension("partial");
+        std::fs::write(&tmp, &out)
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|e| Failure::runtime(format!("{}: cannot write: {e}", path.display())))?;
+    }
+    Ok(code)
 }
 
 fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
@@ -591,7 +702,7 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
     let opts = validate_crawl(&args)?;
     let profile = Profile::load(&args.profile).map_err(Failure::input)?;
     let catalogue = load_catalogue(cat_dir)?;
-    let store = Store::open(db)?;
+    let store = open_store(db)?;
     let mut opts = opts;
     if let Some(ars) = profile.ags.as_deref().and_then(crate::audit::ars_from_ags) {
         if let Some(d) = store.latest_dashboard(&ars)? {
@@ -760,16 +871,25 @@ async fn crawl_with_signals(
 ) -> Result<(RunRecord, Option<Stop>), Failure> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let (sig_tx, mut sig_rx) = tokio::sync::watch::channel(None);
-    let signals = tokio::spawn(async move {
-        let first = stop_signal().await;
-        let _ = sig_tx.send(Some(first));
-        let _ = tx.send(true);
-        let again = stop_signal().await;
-        std::process::exit(match again {
-            Stop::Interrupt => 130,
-            Stop::Terminate => 143,
-        });
-    });
+    let signals = match crate::owner::asked() {
+        // Run for an asking process: its going away (Ctrl-C, a timer's
+        // stop) is the signal; the owner itself keeps running.
+        Some(asked) => tokio::spawn(async move {
+            asked.tx.closed().await;
+            let _ = sig_tx.send(Some(Stop::Interrupt));
+            let _ = tx.send(true);
+        }),
+        None => tokio::spawn(async move {
+            let first = stop_signal().await;
+            let _ = sig_tx.send(Some(first));
+            let _ = tx.send(true);
+            let again = stop_signal().await;
+            std::process::exit(match again {
+                Stop::Interrupt => 130,
+                Stop::Terminate => 143,
+            });
+        }),
+    };
     let bar = ProgressView::new(opts.max_pages);
     let progress = |p: &Progress| bar.update(p);
     let res = if resume {
@@ -797,7 +917,8 @@ impl ProgressView {
     fn new(max_pages: usize) -> Self {
         use std::io::IsTerminal;
         let quiet = QUIET.load(std::sync::atomic::Ordering::Relaxed);
-        let bar = (std::io::stderr().is_terminal() && !quiet).then(|| {
+        let local = crate::owner::asked().is_none();
+        let bar = (local && std::io::stderr().is_terminal() && !quiet).then(|| {
             let b = indicatif::ProgressBar::new(max_pages as u64);
             let style = indicatif::ProgressStyle::with_template(
                 "{spinner} {elapsed_precise} [{bar:30}] {pos} pages · {msg}",
@@ -902,12 +1023,18 @@ fn summary(r: &RunRecord) -> String {
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// Output to `-o FILE`, to the asking process (see `owner`), or to stdout.
+fn write_bytes(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match path {
-        Some(p) => std::fs::write(p, text)
+        Some(p) => std::fs::write(p, bytes)
             .map_err(|e| Failure::runtime(format!("{}: cannot write: {e}", p.display()))),
+        None if crate::owner::out(bytes).is_some() => Ok(()),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
+            out.write_all(bytes)
                 .and_then(|_| out.flush())
                 .or_else(|e| {
                     // A closed pipe (`| head`) is not an error worth a message.
@@ -922,7 +1049,18 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
     }
 }
 
+/// The database, created if missing: the owner's open handle when asked.
+fn open_store(db: &Path) -> Result<Store, Failure> {
+    match crate::owner::asked() {
+        Some(asked) => Ok(asked.store),
+        None => Ok(Store::open(db)?),
+    }
+}
+
 fn open_existing(db: &Path) -> Result<Store, Failure> {
+    if let Some(asked) = crate::owner::asked() {
+        return Ok(asked.store);
+    }
     if !db.exists() {
         return Err(Failure::input(format!(
             "database {} does not exist; run `ozgcheck crawl PROFILE.toml` first (or pass --db)",
@@ -1432,7 +1570,7 @@ async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Failure> {
         }
     };
     let date = export_date(date)?;
-    let store = Store::open(db)?;
+    let store = open_store(db)?;
     let n = rows.len();
     let online = rows.iter().filter(|r| crate::audit::row_online(r)).count();
     store.put_dashboard(&crate::store::DashboardImport {
@@ -1514,7 +1652,9 @@ fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Result<u8, Fai
         ScoreFormat::Table => crate::diff::render(
             &d,
             false,
-            args.output.is_none() && std::io::stdout().is_terminal(),
+            args.output.is_none()
+                && crate::owner::asked().is_none()
+                && std::io::stdout().is_terminal(),
         ),
     };
     write_output(args.output.as_deref(), &text)?;
@@ -1524,6 +1664,15 @@ fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Result<u8, Fai
 fn warc_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failure> {
     let store = open_existing(db)?;
     let run = find_run(&store, run)?;
+    if crate::owner::asked().is_some() {
+        // The asking process writes the file (see `ask_owner`).
+        let mut buf = Vec::new();
+        let n = crate::warc::export(&store, &run, &mut buf, &output.display().to_string())
+            .map_err(Failure::runtime)?;
+        write_bytes(None, &buf)?;
+        say!("{n} WARC records of run {}", run.id);
+        return Ok(0);
+    }
     // Write to a temporary file first: a crash never leaves half a WARC
     // under the final name.
     let tmp = output.with_extension("partial");
@@ -1602,19 +1751,19 @@ fn gc_cmd(db: &Path, args: GcArgs) -> Result<u8, Failure> {
 fn stats_cmd(db: &Path) -> Result<u8, Failure> {
     let store = open_existing(db)?;
     let s = store.stats()?;
-    println!("database        {}", db.display());
-    println!("size on disk    {:.1} MB", s.disk_bytes as f64 / 1e6);
-    println!("runs            {}", s.runs);
-    println!("page records    {}", s.page_records);
-    println!(
-        "snapshots       {} ({:.1} MB compressed)",
+    let text = format!(
+        "database        {}\nsize on disk    {:.1} MB\nruns            {}\npage records    {}\n\
+         snapshots       {} ({:.1} MB compressed)\n\
+         dedup ratio     {:.2} (page records with a snapshot per stored snapshot)\n",
+        db.display(),
+        s.disk_bytes as f64 / 1e6,
+        s.runs,
+        s.page_records,
         s.snapshots,
-        s.snapshot_bytes as f64 / 1e6
-    );
-    println!(
-        "dedup ratio     {:.2} (page records with a snapshot per stored snapshot)",
+        s.snapshot_bytes as f64 / 1e6,
         s.pages_with_snapshot as f64 / s.snapshots.max(1) as f64
     );
+    write_output(None, &text)?;
     Ok(0)
 }
 
@@ -1631,23 +1780,7 @@ fn show_cmd(db: &Path, args: ShowArgs) -> Result<u8, Failure> {
             &id.to_ascii_lowercase(),
         ))?
         .ok_or_else(|| Failure::input(format!("no snapshot {id} in {}", db.display())))?;
-    match &args.output {
-        Some(p) => std::fs::write(p, &bytes)
-            .map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
-                .and_then(|_| out.flush())
-                .or_else(|e| {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        Ok(())
-                    } else {
-                        Err(e)
-                    }
-                })
-                .map_err(|e| Failure::runtime(format!("stdout: {e}")))?;
-        }
-    }
+    write_bytes(args.output.as_deref(), &bytes)?;
     Ok(0)
 }
 

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod explain;
 pub mod extract;
 pub mod index;
+pub mod owner;
 pub mod profile;
 pub mod reanalyze;
 pub mod report;

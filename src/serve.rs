@@ -12,7 +12,7 @@ use crate::types::SnapshotId;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -21,14 +21,26 @@ use std::sync::Arc;
 struct App {
     store: Store,
     catalogue: Arc<Catalogue>,
+    /// The token other processes must show to have a command run here
+    /// (see `owner`); `None`: nobody may ask.
+    token: Option<String>,
 }
 
 type Shared = State<Arc<App>>;
 
 /// The router (also used by tests).
 pub fn router(store: Store, catalogue: Arc<Catalogue>) -> axum::Router {
-    let app = Arc::new(App { store, catalogue });
+    router_for(store, catalogue, None)
+}
+
+fn router_for(store: Store, catalogue: Arc<Catalogue>, token: Option<String>) -> axum::Router {
+    let app = Arc::new(App {
+        store,
+        catalogue,
+        token,
+    });
     axum::Router::new()
+        .route("/api/ask", post(ask))
         .route("/", get(index))
         .route("/run/{id}", get(run_page))
         .route("/city/{city}", get(timeline))
@@ -38,19 +50,115 @@ pub fn router(store: Store, catalogue: Arc<Catalogue>) -> axum::Router {
         .with_state(app)
 }
 
-/// Serve until the process ends.
+/// Serve until the process ends, as the owner of the database: other
+/// commands on it are run here (see `owner`).
 pub async fn serve(
     store: Store,
     catalogue: Arc<Catalogue>,
     bind: SocketAddr,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let token = crate::owner::new_token()?;
+    let loopback = if addr.ip().is_unspecified() || addr.ip().is_loopback() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    let _owner = crate::owner::OwnerGuard::write(
+        store.path(),
+        &crate::owner::OwnerFile {
+            url: format!("http://{loopback}"),
+            pid: std::process::id(),
+            token: token.clone(),
+            db: std::fs::canonicalize(store.path())?,
+        },
+    )?;
     let _ = writeln!(
         std::io::stderr(),
-        "serving http://{} (read-only; Ctrl-C to stop)",
-        listener.local_addr()?
+        "serving http://{addr} (Ctrl-C to stop); other ozgcheck commands on {} run here",
+        store.path().display()
     );
-    axum::serve(listener, router(store, catalogue)).await
+    let app = router_for(store, catalogue, Some(token));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stopped())
+        .await
+}
+
+/// Ctrl-C or SIGTERM (systemd's stop): the server ends and its owner file
+/// goes with it.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `POST /api/ask`: run an ozgcheck command for another process on this
+/// database; the answer streams its output, messages and exit code as
+/// frames (see `owner`).
+async fn ask(State(app): Shared, body: axum::body::Bytes) -> Response {
+    use crate::owner::{frame, Ask, Asked, ASKED, FRAME_ERR, FRAME_EXIT};
+    let Some(token) = &app.token else {
+        return not_found("Seite nicht gefunden");
+    };
+    let Ok(req) = serde_json::from_slice::<Ask>(&body) else {
+        return (StatusCode::BAD_REQUEST, "bad request").into_response();
+    };
+    // Compared in full whatever differs first: the token is the secret.
+    let same = req.token.len() == token.len()
+        && req
+            .token
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
+        return (StatusCode::FORBIDDEN, "wrong token").into_response();
+    }
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    match <crate::cli::Cli as clap::Parser>::try_parse_from(&req.argv) {
+        Err(e) => {
+            let _ = tx.send(frame(FRAME_ERR, e.render().to_string().as_bytes()));
+            let _ = tx.send(frame(FRAME_EXIT, &[2]));
+        }
+        Ok(mut cli) => {
+            // Always this server's database, whatever the asker's default.
+            cli.db = app.store.path().to_path_buf();
+            let asked = Asked {
+                store: app.store.clone(),
+                tx: tx.clone(),
+                quiet: cli.quiet,
+            };
+            tokio::spawn(ASKED.scope(asked, async move {
+                let code = match crate::cli::run_asked(cli).await {
+                    Ok(c) => c,
+                    Err(f) => {
+                        crate::owner::say(&format!("ozgcheck: {}\n", f.message));
+                        f.code
+                    }
+                };
+                let _ = tx.send(frame(FRAME_EXIT, &[code]));
+            }));
+        }
+    }
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), rx))
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(axum::body::Body::from_stream(stream))
+        .unwrap_or_else(error)
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
