@@ -71,6 +71,20 @@ pub fn rfc3339(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A time as people in a German city hall read it: Europe/Berlin, "07.12.2026, 16:51".
+pub fn local_de(t: jiff::Timestamp) -> String {
+    berlin(t).strftime("%d.%m.%Y, %H:%M").to_string()
+}
+
+/// The day of `t` in Europe/Berlin, "07.12.2026".
+pub fn local_day_de(t: jiff::Timestamp) -> String {
+    berlin(t).strftime("%d.%m.%Y").to_string()
+}
+
+fn berlin(t: jiff::Timestamp) -> jiff::Zoned {
+    t.to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceOut {
     pub url: String,
@@ -578,6 +592,9 @@ blockquote{margin:.5rem 0;padding-left:.7rem;border-left:3px solid var(--line)}m
 a{color:#0645ad;word-break:break-all}code{overflow-wrap:anywhere;word-break:break-all}details{margin-top:.5rem}summary{cursor:pointer}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 svg text{font:12px system-ui,sans-serif;fill:var(--fg)}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}
+.matrix td{text-align:center;color:#fff;font-weight:600}.matrix td a{color:#fff}.matrix th{white-space:nowrap}
+form.pick{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:.5rem 0}
 @media print{@page{size:A4;margin:1.5cm}body{max-width:none;padding:0;font-size:10pt}a{color:var(--fg);text-decoration:none}details{display:block}details>*{display:block}.noprint{display:none}.cards{display:block}.card{margin-bottom:.6rem}}
 "#;
 

@@ -44,6 +44,7 @@ fn router_for(store: Store, catalogue: Arc<Catalogue>, token: Option<String>) ->
         .route("/", get(index))
         .route("/run/{id}", get(run_page))
         .route("/city/{city}", get(timeline))
+        .route("/diff", get(diff_query))
         .route("/diff/{a}/{b}", get(diff_page))
         .route("/snapshot/{id}", get(snapshot))
         .fallback(|| async { not_found("Seite nicht gefunden") })
@@ -197,12 +198,12 @@ async fn index(State(app): Shared) -> Response {
         Ok(r) => r,
         Err(e) => return error(e),
     };
-    let mut b = String::from("<table><caption>Läufe in der Datenbank</caption><thead><tr><th scope=\"col\">Lauf</th><th scope=\"col\">Stadt</th><th scope=\"col\">Beginn</th><th scope=\"col\">Status</th><th scope=\"col\">Seiten</th><th scope=\"col\">online</th><th scope=\"col\">Label</th></tr></thead><tbody>");
+    let mut b = String::from("<div class=\"scroll\"><table><caption>Läufe in der Datenbank</caption><thead><tr><th scope=\"col\">Lauf</th><th scope=\"col\">Stadt</th><th scope=\"col\">Beginn</th><th scope=\"col\">Status</th><th scope=\"col\">Seiten</th><th scope=\"col\">online</th><th scope=\"col\">Label</th></tr></thead><tbody>");
     for r in runs.iter().rev() {
         let _ = write!(
             b,
             "<tr><td><a href=\"/run/{id}\">{id}</a></td><td><a href=\"/city/{cityq}\">{city}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_escape(&report::rfc3339(r.started_at)),
+            html_escape(&report::local_de(r.started_at)),
             r.status.public(),
             r.stats.pages_fetched,
             online_count(&app, r),
@@ -212,7 +213,7 @@ async fn index(State(app): Shared) -> Response {
             cityq = html_escape(&percent_encoding::utf8_percent_encode(&r.city, percent_encoding::NON_ALPHANUMERIC).to_string()),
         );
     }
-    b.push_str("</tbody></table>");
+    b.push_str("</tbody></table></div>");
     if runs.is_empty() {
         b.push_str("<p>Noch keine Läufe: <code>ozgcheck crawl STADT.toml</code></p>");
     }
@@ -241,52 +242,120 @@ async fn run_page(State(app): Shared, Path(id): Path<String>) -> Response {
     Html(html).into_response()
 }
 
-/// Levels of every service across the city's runs: one small SVG line chart
-/// per service (level 0–4 on the y axis, runs in time order on the x axis),
-/// with the numbers as text so colour and shape are not the only cue.
+/// A city's runs over time: a form to compare any two of them, the matrix
+/// of every service's level per run (each cell links to that run's card of
+/// the service), and one small SVG line chart per service with the runs'
+/// dates on the x axis and the numbers as text, so colour and shape are
+/// never the only cue.
 async fn timeline(State(app): Shared, Path(city): Path<String>) -> Response {
     let runs: Vec<RunRecord> = match app.store.runs() {
         Ok(r) => r.into_iter().filter(|r| r.city == city).collect(),
         Err(e) => return error(e),
     };
-    if runs.is_empty() {
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
         return not_found(&format!("Keine Läufe für {city}"));
-    }
-    let mut levels: Vec<Vec<u8>> = Vec::new();
-    for r in &runs {
-        let v = app.store.verdicts(&r.id).unwrap_or_default();
-        levels.push(
+    };
+    // levels[run][service], in catalogue order.
+    let levels: Vec<Vec<u8>> = runs
+        .iter()
+        .map(|r| {
+            let v = app.store.verdicts(&r.id).unwrap_or_default();
             app.catalogue
                 .services
                 .iter()
                 .map(|s| {
                     v.iter()
                         .find(|x| x.service == s.id)
-                        .map(|x| x.level.as_u8())
-                        .unwrap_or(0)
+                        .map_or(0, |x| x.level.as_u8())
                 })
-                .collect(),
-        );
-    }
-    let mut b = String::new();
-    let _ = write!(
-        b,
-        "<p>{} Läufe von {} bis {}. ",
+                .collect()
+        })
+        .collect();
+    let mut b = format!(
+        "<p>{} Läufe vom {} bis {}.</p>",
         runs.len(),
-        html_escape(&report::rfc3339(runs[0].started_at)),
-        html_escape(&report::rfc3339(runs[runs.len() - 1].started_at))
+        html_escape(&report::local_de(first.started_at)),
+        html_escape(&report::local_de(last.started_at))
     );
     if runs.len() >= 2 {
+        b.push_str(&diff_picker(&runs));
+    }
+    b.push_str(&matrix(&app.catalogue, &runs, &levels));
+    b.push_str("<h2>Verlauf je Leistung</h2><div class=\"timeline\">");
+    for (k, svc) in app.catalogue.services.iter().enumerate() {
+        let series: Vec<u8> = levels.iter().map(|l| l[k]).collect();
+        b.push_str(&chart(svc, &series, &runs));
+    }
+    b.push_str("</div>");
+    page(&format!("{city}: Reifegrade im Verlauf"), &b).into_response()
+}
+
+/// Two lists of the city's runs (newest first) and a button: any two runs
+/// compared, without scripts.
+fn diff_picker(runs: &[RunRecord]) -> String {
+    let options = |selected: usize| {
+        runs.iter()
+            .enumerate()
+            .rev()
+            .map(|(i, r)| {
+                format!(
+                    "<option value=\"{}\"{}>{}{}</option>",
+                    html_escape(r.id.as_str()),
+                    if i == selected { " selected" } else { "" },
+                    html_escape(&report::local_de(r.started_at)),
+                    r.label
+                        .as_deref()
+                        .map(|l| format!(" – {}", html_escape(l)))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<String>()
+    };
+    let n = runs.len();
+    format!(
+        "<form class=\"pick noprint\" action=\"/diff\" method=\"get\"><label>Lauf <select name=\"a\">{}</select></label> <label>mit Lauf <select name=\"b\">{}</select></label> <button type=\"submit\">vergleichen</button></form>",
+        options(n.saturating_sub(2)),
+        options(n - 1)
+    )
+}
+
+/// Services × runs: the level of each service in each run, linked to the
+/// run's card of the service. Wide histories scroll inside their box.
+fn matrix(cat: &Catalogue, runs: &[RunRecord], levels: &[Vec<u8>]) -> String {
+    let mut b = String::from("<div class=\"scroll\"><table class=\"matrix\"><caption>Reifegrad je Leistung und Lauf</caption><thead><tr><th scope=\"col\">Leistung</th>");
+    for r in runs {
         let _ = write!(
             b,
-            "<a href=\"/diff/{}/{}\">Änderungen zwischen den letzten beiden Läufen</a>",
-            html_escape(runs[runs.len() - 2].id.as_str()),
-            html_escape(runs[runs.len() - 1].id.as_str())
+            "<th scope=\"col\"><a href=\"/run/{id}\">{}</a></th>",
+            html_escape(&report::local_day_de(r.started_at)),
+            id = html_escape(r.id.as_str())
         );
     }
-    b.push_str("</p><div class=\"timeline\">");
-    let (w, h, pad) = (640.0, 110.0, 28.0);
-    let n = runs.len();
+    b.push_str("</tr></thead><tbody>");
+    for (k, svc) in cat.services.iter().enumerate() {
+        let _ = write!(b, "<tr><th scope=\"row\">{}</th>", html_escape(&svc.name));
+        for (r, l) in runs.iter().zip(levels) {
+            let level = l[k];
+            let _ = write!(
+                b,
+                "<td class=\"l{level}\"><a href=\"/run/{id}#svc-{svc}\" title=\"{name}: Reifegrad {level} am {day}\">{level}</a></td>",
+                id = html_escape(r.id.as_str()),
+                svc = html_escape(svc.id.as_str()),
+                name = html_escape(&svc.name),
+                day = html_escape(&report::local_day_de(r.started_at)),
+            );
+        }
+        b.push_str("</tr>");
+    }
+    b.push_str("</tbody></table></div>");
+    b
+}
+
+/// One service's level over the runs: a line chart with levels 0–4 on the
+/// y axis and the runs' days on the x axis (at most six labels).
+fn chart(svc: &crate::catalogue::Service, series: &[u8], runs: &[RunRecord]) -> String {
+    let (w, h, pad, bottom) = (640.0, 130.0, 28.0, 24.0);
+    let n = series.len();
     let x = |i: usize| {
         if n <= 1 {
             w / 2.0
@@ -294,47 +363,79 @@ async fn timeline(State(app): Shared, Path(city): Path<String>) -> Response {
             pad + (w - 2.0 * pad) * i as f64 / (n - 1) as f64
         }
     };
-    let y = |l: u8| h - pad - (h - 2.0 * pad) * f64::from(l) / 4.0;
-    for (k, svc) in app.catalogue.services.iter().enumerate() {
-        let series: Vec<u8> = levels.iter().map(|l| l[k]).collect();
-        let points: Vec<String> = series
-            .iter()
-            .enumerate()
-            .map(|(i, l)| format!("{:.1},{:.1}", x(i), y(*l)))
-            .collect();
-        let desc = series
-            .iter()
-            .zip(&runs)
-            .map(|(l, r)| format!("{}: {l}", report::rfc3339(r.started_at)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = write!(
-            b,
-            "<figure class=\"chart\" id=\"chart-{id}\"><figcaption><strong>{name}</strong> – aktuell Reifegrad {last}</figcaption><svg role=\"img\" aria-label=\"{name}: {desc}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" height=\"{h}\"><title>{name}: {desc}</title>",
-            id = html_escape(svc.id.as_str()),
-            name = html_escape(&svc.name),
-            last = series.last().copied().unwrap_or(0),
-            desc = html_escape(&desc),
-        );
-        for l in 0..=4u8 {
-            let _ = write!(b, "<line x1=\"{pad}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{:.1}\">{l}</text>", w - pad, y(l), y(l), y(l) + 4.0);
-        }
-        let _ = write!(
-            b,
-            "<polyline fill=\"none\" stroke=\"#1b1b1b\" stroke-width=\"2\" points=\"{}\"/>",
-            points.join(" ")
-        );
-        for (i, l) in series.iter().enumerate() {
-            let _ = write!(b, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#1b1b1b\"/><text x=\"{:.1}\" y=\"{:.1}\">{l}</text>", x(i), y(*l), x(i) + 5.0, y(*l) - 6.0);
-        }
-        b.push_str("</svg></figure>");
+    let y = |l: u8| h - bottom - (h - pad - bottom) * f64::from(l) / 4.0;
+    let desc = series
+        .iter()
+        .zip(runs)
+        .map(|(l, r)| format!("{}: {l}", report::local_day_de(r.started_at)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut b = format!(
+        "<figure class=\"chart\" id=\"chart-{id}\"><figcaption><strong>{name}</strong> – aktuell Reifegrad {last}</figcaption><svg role=\"img\" aria-label=\"{name}: {desc}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" height=\"{h}\"><title>{name}: {desc}</title>",
+        id = html_escape(svc.id.as_str()),
+        name = html_escape(&svc.name),
+        last = series.last().copied().unwrap_or(0),
+        desc = html_escape(&desc),
+    );
+    for l in 0..=4u8 {
+        let _ = write!(b, "<line x1=\"{pad}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{:.1}\">{l}</text>", w - pad, y(l), y(l), y(l) + 4.0);
     }
-    b.push_str("</div>");
-    page(&format!("{city}: Reifegrade im Verlauf"), &b).into_response()
+    // Date labels: every run's day when few, else evenly spaced ones.
+    let step = n.div_ceil(6).max(1);
+    for (i, r) in runs.iter().enumerate() {
+        if i % step == 0 || i + 1 == n {
+            let _ = write!(
+                b,
+                "<text class=\"day\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                x(i),
+                h - 6.0,
+                html_escape(&report::local_day_de(r.started_at))
+            );
+        }
+    }
+    let points: Vec<String> = series
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{:.1},{:.1}", x(i), y(*l)))
+        .collect();
+    let _ = write!(
+        b,
+        "<polyline fill=\"none\" stroke=\"#1b1b1b\" stroke-width=\"2\" points=\"{}\"/>",
+        points.join(" ")
+    );
+    for (i, l) in series.iter().enumerate() {
+        let _ = write!(b, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#1b1b1b\"/><text x=\"{:.1}\" y=\"{:.1}\">{l}</text>", x(i), y(*l), x(i) + 5.0, y(*l) - 6.0);
+    }
+    b.push_str("</svg></figure>");
+    b
 }
 
 async fn diff_page(State(app): Shared, Path((a, b)): Path<(String, String)>) -> Response {
-    let (ra, rb) = match (app.store.resolve_run(&a), app.store.resolve_run(&b)) {
+    render_diff(&app, &a, &b)
+}
+
+/// `/diff?a=RUN&b=RUN`, what the compare form sends.
+async fn diff_query(State(app): Shared, uri: axum::http::Uri) -> Response {
+    let (mut a, mut b) = (None, None);
+    for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "a" => a = Some(v.into_owned()),
+            "b" => b = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    match (a, b) {
+        (Some(a), Some(b)) => render_diff(&app, &a, &b),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            page("Kein Vergleich", "<p>Zwei Läufe wählen: a und b.</p>"),
+        )
+            .into_response(),
+    }
+}
+
+fn render_diff(app: &App, a: &str, b: &str) -> Response {
+    let (ra, rb) = match (app.store.resolve_run(a), app.store.resolve_run(b)) {
         (Ok(Some(x)), Ok(Some(y))) => (x, y),
         (Err(e), _) | (_, Err(e)) => return error(e),
         _ => return not_found("Lauf nicht gefunden"),
@@ -343,8 +444,17 @@ async fn diff_page(State(app): Shared, Path((a, b)): Path<(String, String)>) -> 
         Ok(d) => {
             let md = crate::diff::render(&d, false, false);
             page(
-                &format!("Änderungen {} → {}", ra.id, rb.id),
-                &format!("<pre>{}</pre>", html_escape(&md)),
+                &format!(
+                    "Änderungen {} → {}",
+                    report::local_de(ra.started_at),
+                    report::local_de(rb.started_at)
+                ),
+                &format!(
+                    "<p class=\"meta\">Lauf <a href=\"/run/{ia}\">{ia}</a> → <a href=\"/run/{ib}\">{ib}</a></p><pre>{}</pre>",
+                    html_escape(&md),
+                    ia = html_escape(ra.id.as_str()),
+                    ib = html_escape(rb.id.as_str()),
+                ),
             )
             .into_response()
         }

@@ -44,6 +44,29 @@ fn run_chromium(bin: &Path, profile: &Path, url: &str, extra: &[&str]) -> (Strin
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("chromium: {e}"));
+    // Drain both pipes while waiting: a DOM dump larger than the pipe's
+    // buffer would otherwise block Chromium forever.
+    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|r| Box::new(r) as Box<dyn std::io::Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|r| Box::new(r) as Box<dyn std::io::Read + Send>),
+    );
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -56,10 +79,9 @@ fn run_chromium(bin: &Path, profile: &Path, url: &str, extra: &[&str]) -> (Strin
             Err(e) => panic!("{e}"),
         }
     }
-    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
     (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
     )
 }
 
@@ -92,7 +114,30 @@ async fn pages_render_in_chromium_and_snapshots_stay_inert() {
         .store
         .put_snapshot(b"<html><head><title>alt</title><script>var m='PW'+'NED';document.title=m;document.addEventListener('DOMContentLoaded',()=>{document.body.innerHTML='<p>'+m+'</p>'})</script></head><body><p>harmlos</p><a href=\"https://example.invalid/\">weg</a><img src=\"https://example.invalid/x.png\"></body></html>")
         .unwrap_or_else(|e| panic!("{e}"));
-    let app = ozgcheck::serve::router(c.store.clone(), cat.clone());
+    // A second run, so the history has a matrix and a comparison.
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    let opts = ozgcheck::crawl::CrawlOptions {
+        resolve: c.site.resolves(),
+        rate: 0.0,
+        ..Default::default()
+    };
+    let profile_city = common::profile_of(&common::truth(&root().join("fixtures/demo")));
+    let second = ozgcheck::crawl::run(&profile_city, cat.clone(), &c.store, &opts, rx, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The view, plus a test-only page on the same origin that loads a view
+    // page into a phone-wide frame and writes whether it scrolls sideways.
+    let app = ozgcheck::serve::router(c.store.clone(), cat.clone()).route(
+        "/harness",
+        axum::routing::get(|uri: axum::http::Uri| async move {
+            let path = uri.query().unwrap_or("/").replace('"', "");
+            axum::response::Html(format!(
+                "<!DOCTYPE html><html><body><iframe id=\"f\" src=\"{path}\" style=\"width:420px;height:700px;border:0\"></iframe>\
+                 <script>document.getElementById('f').onload=function(){{var d=this.contentDocument.documentElement;\
+                 document.body.setAttribute('data-overflow',d.scrollWidth>d.clientWidth?'yes '+d.scrollWidth+'>'+d.clientWidth:'no');}}</script></body></html>"
+            ))
+        }),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -170,6 +215,32 @@ async fn pages_render_in_chromium_and_snapshots_stay_inert() {
                 &format!("--screenshot={}", shots.join("timeline.png").display()),
                 "--window-size=1240,1754",
             ],
+        );
+        // No view page scrolls sideways on a phone-wide screen: wide
+        // tables scroll in their box, long diff lines wrap.
+        let second_id = second.id.to_string();
+        for path in [
+            "/".to_string(),
+            "/city/Musterstadt".to_string(),
+            format!("/run/{run_id}"),
+            format!("/diff/{run_id}/{second_id}"),
+        ] {
+            let (d, _) = dom(&format!("{base}/harness?{path}"));
+            assert!(
+                d.contains("data-overflow=\"no\""),
+                "{path} overflows sideways: {}",
+                d.split("data-overflow=")
+                    .nth(1)
+                    .unwrap_or("no result")
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            );
+        }
+        let (d, _) = dom(&format!("{base}/city/Musterstadt"));
+        assert!(
+            d.contains("<table class=\"matrix\">"),
+            "service × run matrix"
         );
         // The hostile snapshot: the script must not run.
         let (d, _) = dom(&format!("{base}/snapshot/{hostile}"));

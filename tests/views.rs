@@ -120,3 +120,85 @@ async fn report_formats_and_the_web_view() {
     let (s, _, _) = get("/snapshot/nothex").await;
     assert_eq!(s, 404);
 }
+
+/// A city's history in the view: the service × run matrix, dated charts,
+/// and a comparison of any two runs (not only the last two).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_view_compares_any_two_runs() {
+    let c = crawl_site(&root().join("fixtures/demo"), 0.0).await;
+    let cat = common::catalogue();
+    let profile = common::profile_of(&common::truth(&root().join("fixtures/demo")));
+    let opts = ozgcheck::crawl::CrawlOptions {
+        resolve: c.site.resolves(),
+        rate: 0.0,
+        ..Default::default()
+    };
+    let mut ids = vec![c.run.id.to_string()];
+    for _ in 0..2 {
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let run = ozgcheck::crawl::run(&profile, cat.clone(), &c.store, &opts, rx, &|_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        ids.push(run.id.to_string());
+    }
+    let app = ozgcheck::serve::router(c.store.clone(), cat.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let get = |path: String| async move {
+        let resp = reqwest::get(format!("http://{addr}{path}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    };
+
+    let (s, body) = get("/city/Musterstadt".into()).await;
+    assert_eq!(s, 200);
+    let matrix = body
+        .split("<table class=\"matrix\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_else(|| panic!("no matrix: {body}"));
+    // One column per run, one row per service, a linked level per cell.
+    for id in &ids {
+        assert!(
+            matrix.contains(&format!("href=\"/run/{id}\"")),
+            "column {id}"
+        );
+    }
+    assert_eq!(
+        matrix.matches("<th scope=\"row\">").count(),
+        cat.services.len()
+    );
+    assert_eq!(
+        matrix.matches("<td class=\"l").count(),
+        cat.services.len() * ids.len()
+    );
+    assert!(matrix.contains(&format!("href=\"/run/{}#svc-elterngeld\"", ids[2])));
+    // Dates on the charts' x axis, as a German reader writes them.
+    let day = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC))
+        .strftime("%d.%m.%Y")
+        .to_string();
+    assert!(
+        body.contains("class=\"day\"") && body.contains(&day),
+        "dated axis"
+    );
+    // The compare form lists every run twice.
+    assert_eq!(body.matches("<option value=").count(), 2 * ids.len());
+
+    // The first and the last run, what the form sends.
+    let (s, diff) = get(format!("/diff?a={}&b={}", ids[0], ids[2])).await;
+    assert_eq!(s, 200, "{diff}");
+    assert!(diff.contains(&ids[0]) && diff.contains(&ids[2]), "{diff}");
+    assert!(diff.contains("<pre>"));
+    let (s, _) = get(format!("/diff?a={}", ids[0])).await;
+    assert_eq!(s, 400, "one run is no comparison");
+    let (s, _) = get(format!("/diff?a={}&b=no-such-run", ids[0])).await;
+    assert_eq!(s, 404);
+}
