@@ -107,7 +107,7 @@ def self_count(tool, stdout_path, stderr_path):
     out, err = read(stdout_path), read(stderr_path)
     if tool.startswith("ozgcheck"):
         m = None
-        for m in re.finditer(r"run (\S+) (\w+): (\d+) pages \((\d+) bytes, (\d+) new snapshots\) in ([\d.]+) s", err):
+        for m in re.finditer(r"run (\S+) (\w+): (\d+) pages \((\d+) bytes, \d+ answered 304, (\d+) new snapshots\) in ([\d.]+) s", err):
             pass
         if m:
             return int(m[3]), (f"ozgcheck says: {m[2]}, {m[3]} pages, {int(m[4]) / 1e6:.1f} MB received, "

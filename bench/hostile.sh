@@ -31,7 +31,7 @@ RES=()
 for h in www.feindstadt.de formulare.feindstadt.de termine.feindstadt.de; do RES+=(--resolve "$h:$PORT:127.0.0.1"); done
 start=$(date +%s.%N)
 set +e
-"$OZ" crawl "$WORK/feindstadt.toml" --db "$WORK/db" --rate 2 "${RES[@]}" 2> "$WORK/crawl.err"
+"$OZ" --lang en crawl "$WORK/feindstadt.toml" --db "$WORK/db" --rate 2 "${RES[@]}" 2> "$WORK/crawl.err"
 rc=$?
 set -e
 end=$(date +%s.%N)

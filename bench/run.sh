@@ -208,7 +208,7 @@ START="http://127.0.0.1:$PORT/"
 mkdir -p "$WORK/scrapy-cwd" "$WORK/spider-cwd"
 for i in $(seq "$RUNS"); do
   log "round $i of $RUNS: ozgcheck first crawl, then the re-crawl of the unchanged site (same database)"
-  OZ_ARGS=(crawl "$PROFILE" --db "$WORK/ozgcheck-db-$i" --rate 0 --concurrency 16
+  OZ_ARGS=(--lang en crawl "$PROFILE" --db "$WORK/ozgcheck-db-$i" --rate 0 --concurrency 16
            --max-pages "$MAXP" --max-depth 50 --resolve "$HOST:$PORT:127.0.0.1")
   measure ozgcheck first "$i" "$ROOT" "$OZ" "${OZ_ARGS[@]}"
   measure ozgcheck recrawl "$i" "$ROOT" "$OZ" "${OZ_ARGS[@]}"

@@ -38,6 +38,35 @@ macro_rules! say_part {
 /// `-q`: human messages and progress are left out (errors still go out).
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// `--lang en`: human messages in English (German by default).
+static ENGLISH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The language of this command's human output (the asker's, when asked).
+fn lang() -> report::Lang {
+    let english = match crate::owner::asked() {
+        Some(a) => a.english,
+        None => ENGLISH.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    if english {
+        report::Lang::En
+    } else {
+        report::Lang::De
+    }
+}
+
+/// German or English text, by [`lang`].
+fn tr<T>(de: T, en: T) -> T {
+    match lang() {
+        report::Lang::De => de,
+        report::Lang::En => en,
+    }
+}
+
+/// A number with one decimal, with a decimal comma in German text.
+fn num1(x: f64) -> String {
+    tr(crate::index::dez(x), format!("{x:.1}"))
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "ozgcheck",
@@ -68,6 +97,16 @@ pub struct Cli {
     /// Log lines as text or as JSON objects (for journald, ELK).
     #[arg(long, global = true, value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Language of human-readable output: messages, crawl summary, html and
+    /// md reports (German by default; JSON and CSV field names stay English).
+    #[arg(
+        long,
+        global = true,
+        env = "OZGCHECK_LANG",
+        value_enum,
+        default_value = "de"
+    )]
+    pub lang: LangArg,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -365,7 +404,7 @@ pub enum ListFormat {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
     De,
     En,
@@ -381,9 +420,6 @@ pub struct ReportArgs {
     /// Write to FILE instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
-    /// Language of html and md reports.
-    #[arg(long, value_enum, default_value = "de")]
-    pub lang: LangArg,
     /// CSV field separator (default `;` for German Excel).
     #[arg(long, default_value = ";")]
     pub csv_delimiter: char,
@@ -467,6 +503,10 @@ fn load_catalogue(dir: Option<&Path>) -> Result<Arc<Catalogue>, Failure> {
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
     if crate::owner::asked().is_none() {
         QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+        ENGLISH.store(
+            cli.lang == LangArg::En,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         if cli.command.uses_db() {
             if let Some(owner) = crate::owner::live_owner(&cli.db) {
                 return ask_owner(&cli, owner).await;
@@ -712,19 +752,40 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
                 .filter_map(|r| url::Url::parse(r.url.trim()).ok())
                 .collect();
             say!(
-                "checking {} service URLs of the OZG dashboard export {} ({})",
-                opts.extra_probes.len(),
-                d.ars,
-                d.date
+                "{}",
+                tr(
+                    format!(
+                        "prüfe {} Leistungs-URLs des OZG-Dashboard-Exports {} ({})",
+                        opts.extra_probes.len(),
+                        d.ars,
+                        d.date
+                    ),
+                    format!(
+                        "checking {} service URLs of the OZG dashboard export {} ({})",
+                        opts.extra_probes.len(),
+                        d.ars,
+                        d.date
+                    )
+                )
             );
         }
     }
     if opts.rate == 0.0 {
-        say!("warning: --rate 0: no rate limit; use this only against your own servers");
+        say!(
+            "{}",
+            tr(
+                "Warnung: --rate 0: keine Ratenbegrenzung; nur gegen eigene Server verwenden",
+                "warning: --rate 0: no rate limit; use this only against your own servers"
+            )
+        );
     }
     if opts.ignore_robots {
         say!(
-            "WARNING: --ignore-robots: robots.txt is NOT obeyed in this run. Only crawl servers you operate this way."
+            "{}",
+            tr(
+                "WARNUNG: --ignore-robots: robots.txt wird in diesem Lauf NICHT beachtet. So nur eigene Server crawlen.",
+                "WARNING: --ignore-robots: robots.txt is NOT obeyed in this run. Only crawl servers you operate this way."
+            )
         );
     }
     let (record, signal) =
@@ -733,11 +794,19 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
         say_part!("{}", summary(&record));
         return Err(Failure {
             code: 3,
-            message: format!(
-                "run {} of {} failed: {}. It is kept as failed; `latest`, `diff` and `--notify` skip it.",
-                record.id,
-                record.city,
-                record.failure.as_deref().unwrap_or("nothing could be fetched")
+            message: tr(
+                format!(
+                    "Lauf {} von {} gescheitert: {}. Er bleibt als gescheitert gespeichert; `latest`, `diff` und `--notify` übergehen ihn.",
+                    record.id,
+                    record.city,
+                    record.failure.as_deref().unwrap_or("keine Seite abrufbar")
+                ),
+                format!(
+                    "run {} of {} failed: {}. It is kept as failed; `latest`, `diff` and `--notify` skip it.",
+                    record.id,
+                    record.city,
+                    record.failure.as_deref().unwrap_or("nothing could be fetched")
+                ),
             ),
         });
     }
@@ -745,9 +814,19 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
     say_part!("{}", summary(&record));
     let online = report.services.iter().filter(|s| s.online).count();
     say!(
-        "{online} of {} services online. See `ozgcheck report --run {}`.",
-        report.services.len(),
-        record.id
+        "{}",
+        tr(
+            format!(
+                "{online} von {} Leistungen online. Details: `ozgcheck report --run {}`.",
+                report.services.len(),
+                record.id
+            ),
+            format!(
+                "{online} of {} services online. See `ozgcheck report --run {}`.",
+                report.services.len(),
+                record.id
+            )
+        )
     );
     if let Some(hook) = args
         .notify
@@ -758,8 +837,17 @@ async fn crawl_cmd(db: &Path, cat_dir: Option<&Path>, args: CrawlArgs) -> Result
     }
     if record.stats.time_budget_used {
         say!(
-            "time budget used up: the run is kept as interrupted; `ozgcheck crawl {} --resume` continues it",
-            args.profile.display()
+            "{}",
+            tr(
+                format!(
+                    "Zeitbudget aufgebraucht: der Lauf bleibt als unterbrochen gespeichert; `ozgcheck crawl {} --resume` setzt ihn fort",
+                    args.profile.display()
+                ),
+                format!(
+                    "time budget used up: the run is kept as interrupted; `ozgcheck crawl {} --resume` continues it",
+                    args.profile.display()
+                )
+            )
         );
     }
     // Stopped by a signal: everything fetched is stored and flushed; the
@@ -953,11 +1041,17 @@ impl ProgressView {
                 if last.elapsed() >= std::time::Duration::from_secs(5) {
                     *last = std::time::Instant::now();
                     say!(
-                        "crawl: {} pages fetched, {} queued, {} in flight, {} errors",
-                        p.pages_fetched,
-                        p.queued,
-                        p.in_flight,
-                        p.errors
+                        "{}",
+                        tr(
+                            format!(
+                                "crawl: {} Seiten geholt, {} in der Warteschlange, {} unterwegs, {} Fehler",
+                                p.pages_fetched, p.queued, p.in_flight, p.errors
+                            ),
+                            format!(
+                                "crawl: {} pages fetched, {} queued, {} in flight, {} errors",
+                                p.pages_fetched, p.queued, p.in_flight, p.errors
+                            )
+                        )
                     );
                 }
             }
@@ -976,7 +1070,7 @@ fn summary(r: &RunRecord) -> String {
     let secs = s.seconds.max(0.001);
     let list = |m: &std::collections::BTreeMap<String, u64>| {
         if m.is_empty() {
-            "none".to_string()
+            tr("keine", "none").to_string()
         } else {
             m.iter()
                 .map(|(k, v)| format!("{k} {v}"))
@@ -984,40 +1078,80 @@ fn summary(r: &RunRecord) -> String {
                 .join(", ")
         }
     };
-    let mut out = format!(
-        "run {} {}: {} pages ({} bytes, {} answered 304, {} new snapshots) in {secs:.1} s = {:.1} pages/s\n",
-        r.id,
-        r.status.public(),
-        s.pages_fetched,
-        s.bytes_received,
-        s.not_modified,
-        s.snapshots_new,
-        s.pages_fetched as f64 / secs,
+    let rate = num1(s.pages_fetched as f64 / secs);
+    let mut out = tr(
+        format!(
+            "Lauf {} {}: {} Seiten ({} Bytes, {} mit 304 beantwortet, {} neue Snapshots) in {} s = {rate} Seiten/s\n",
+            r.id,
+            r.status.public(),
+            s.pages_fetched,
+            s.bytes_received,
+            s.not_modified,
+            s.snapshots_new,
+            num1(secs),
+        ),
+        format!(
+            "run {} {}: {} pages ({} bytes, {} answered 304, {} new snapshots) in {} s = {rate} pages/s\n",
+            r.id,
+            r.status.public(),
+            s.pages_fetched,
+            s.bytes_received,
+            s.not_modified,
+            s.snapshots_new,
+            num1(secs),
+        ),
     );
-    out.push_str(&format!(
-        "  errors: {}; retries {}; robots exclusions {}; trap cuts: {}; skipped by limits {}; liveness checks {}; sitemaps {}\n",
-        list(&s.errors_by_class),
-        s.retries,
-        s.robots_excluded,
-        list(&s.trap_cuts),
-        s.skipped_by_limits,
-        s.liveness_checks,
-        s.sitemaps,
+    out.push_str(&tr(
+        format!(
+            "  Fehler: {}; Wiederholungen {}; robots-Ausschlüsse {}; Fallen gekappt: {}; wegen Grenzen ausgelassen {}; Erreichbarkeitsprüfungen {}; Sitemaps {}\n",
+            list(&s.errors_by_class),
+            s.retries,
+            s.robots_excluded,
+            list(&s.trap_cuts),
+            s.skipped_by_limits,
+            s.liveness_checks,
+            s.sitemaps,
+        ),
+        format!(
+            "  errors: {}; retries {}; robots exclusions {}; trap cuts: {}; skipped by limits {}; liveness checks {}; sitemaps {}\n",
+            list(&s.errors_by_class),
+            s.retries,
+            s.robots_excluded,
+            list(&s.trap_cuts),
+            s.skipped_by_limits,
+            s.liveness_checks,
+            s.sitemaps,
+        ),
     ));
     if !s.hosts_lost.is_empty() {
-        out.push_str(&format!(
-            "  not crawled (unreachable or given up): {}; services whose evidence lived there are reported as not checked\n",
-            s.hosts_lost.join(", ")
+        out.push_str(&tr(
+            format!(
+                "  nicht gecrawlt (nicht erreichbar oder aufgegeben): {}; Leistungen, deren Belege dort lagen, gelten als nicht geprüft\n",
+                s.hosts_lost.join(", ")
+            ),
+            format!(
+                "  not crawled (unreachable or given up): {}; services whose evidence lived there are reported as not checked\n",
+                s.hosts_lost.join(", ")
+            ),
         ));
     }
     if !s.circuit_open.is_empty() {
-        out.push_str(&format!(
-            "  hosts given up after repeated failures: {}\n",
-            s.circuit_open.join(", ")
+        out.push_str(&tr(
+            format!(
+                "  nach wiederholten Fehlern aufgegebene Hosts: {}\n",
+                s.circuit_open.join(", ")
+            ),
+            format!(
+                "  hosts given up after repeated failures: {}\n",
+                s.circuit_open.join(", ")
+            ),
         ));
     }
     if let Some(p) = s.evidence_complete_at {
-        out.push_str(&format!("  evidence complete after {p} pages\n"));
+        out.push_str(&tr(
+            format!("  Belege vollständig nach {p} Seiten\n"),
+            format!("  evidence complete after {p} pages\n"),
+        ));
     }
     out
 }
@@ -1092,10 +1226,7 @@ fn report_cmd(db: &Path, cat_dir: Option<&Path>, args: ReportArgs) -> Result<u8,
             "--csv-delimiter must be an ASCII punctuation character such as ; or ,",
         ));
     }
-    let lang = match args.lang {
-        LangArg::De => report::Lang::De,
-        LangArg::En => report::Lang::En,
-    };
+    let lang = lang();
     let text = match args.format {
         ReportFormat::Table => report::to_table(&r),
         ReportFormat::Json => report::to_json(&r),

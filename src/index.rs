@@ -692,6 +692,11 @@ pub fn project(model: &Model, values: &CityValues, ozg_points: f64) -> Projectio
 /// The score as a table or Markdown (German): the OZG share, points and
 /// rank, the projection, and what bringing each service online would gain.
 /// `head` names the city and run.
+/// One decimal with a decimal comma, as German text writes numbers.
+pub fn dez(x: f64) -> String {
+    format!("{x:.1}").replace('.', ",")
+}
+
 pub fn render(
     model: &Model,
     head: &str,
@@ -700,7 +705,8 @@ pub fn render(
     projection: Option<&Projection>,
     md: bool,
 ) -> String {
-    let f1 = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
+    // German text: decimal commas ("81,8").
+    let f1 = |v: Option<f64>| v.map(dez).unwrap_or_else(|| "–".into());
     let mut t = String::new();
     t.push_str(&format!(
         "{}{} – {head}\n\n",
@@ -714,23 +720,24 @@ pub fn render(
         ));
     }
     t.push_str(&format!(
-        "OZG-Leistungen online: {} von {} ({:.1} %)\n",
+        "OZG-Leistungen online: {} von {} ({} %)\n",
         ozg.services_online,
         ozg.services_total,
-        ozg.share * 100.0
+        dez(ozg.share * 100.0)
     ));
     match (ozg.points, ozg.rank, ozg.peers) {
         (Some(p), Some(r), Some(n)) => t.push_str(&format!(
-            "Indikatorpunkte (Perzentrang unter {n} Vergleichsstädten): {p:.1} · Rang {r} von {}\n",
+            "Indikatorpunkte (Perzentrang unter {n} Vergleichsstädten): {} · Rang {r} von {}\n",
+            dez(p),
             n + 1
         )),
         _ => t.push_str("Indikatorpunkte: ohne --peers nicht berechenbar\n"),
     }
     if let Some(pr) = projection {
         t.push_str(&format!(
-            "Projektion: Sektor {} {:.1}, Gesamt {}\n",
+            "Projektion: Sektor {} {}, Gesamt {}\n",
             pr.sector,
-            pr.sector_score,
+            dez(pr.sector_score),
             f1(pr.overall)
         ));
     }
@@ -746,9 +753,9 @@ pub fn render(
     for w in what_if {
         if md {
             t.push_str(&format!(
-                "| {} | {:.1} % | {} | {} | {} | {} |\n",
+                "| {} | {} % | {} | {} | {} | {} |\n",
                 w.service,
-                w.share * 100.0,
+                dez(w.share * 100.0),
                 f1(w.ozg_points),
                 f1(w.gain),
                 f1(w.sector_gain),
@@ -756,9 +763,9 @@ pub fn render(
             ));
         } else {
             t.push_str(&format!(
-                "{:<24} {:>6.1}% {:>10} {:>8} {:>8} {:>8}\n",
+                "{:<24} {:>6}% {:>10} {:>8} {:>8} {:>8}\n",
                 w.service,
-                w.share * 100.0,
+                dez(w.share * 100.0),
                 f1(w.ozg_points),
                 f1(w.gain),
                 f1(w.sector_gain),

@@ -170,6 +170,8 @@ pub struct Asked {
     pub store: Store,
     pub tx: tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
     pub quiet: bool,
+    /// `--lang en` of the asker.
+    pub english: bool,
 }
 
 tokio::task_local! {

@@ -71,6 +71,25 @@ pub fn rfc3339(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A stored RFC 3339 time as a report in `lang` shows it: German reports
+/// in Berlin local time ("07.12.2026, 16:51"), English ones as stored (UTC).
+pub fn shown(lang: Lang, rfc: &str) -> String {
+    match (lang, rfc.parse::<jiff::Timestamp>()) {
+        (Lang::De, Ok(t)) => local_de(t),
+        _ => rfc.to_string(),
+    }
+}
+
+/// A stored RFC 3339 time for a CSV cell: Berlin local time as
+/// "2026-12-07 16:51:52", which Excel reads as a date and time in any
+/// locale and which sorts as text.
+pub fn excel_time(rfc: &str) -> String {
+    match rfc.parse::<jiff::Timestamp>() {
+        Ok(t) => berlin(t).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => rfc.to_string(),
+    }
+}
+
 /// A time as people in a German city hall read it: Europe/Berlin, "07.12.2026, 16:51".
 pub fn local_de(t: jiff::Timestamp) -> String {
     berlin(t).strftime("%d.%m.%Y, %H:%M").to_string()
@@ -437,7 +456,7 @@ pub fn to_markdown(r: &Report, lang: Lang) -> String {
         t(lang, "Lauf", "Run"),
         r.run.id,
         t(lang, "Beginn", "started"),
-        r.run.started_at,
+        shown(lang, &r.run.started_at),
         r.run.pages_fetched,
         t(lang, "Seiten", "pages"),
         r.run.status
@@ -453,7 +472,14 @@ pub fn to_markdown(r: &Report, lang: Lang) -> String {
         let mut ev = s
             .evidence
             .first()
-            .map(|e| format!("[{}]({}) ({})", md_escape(&e.url), e.url, e.fetched_at))
+            .map(|e| {
+                format!(
+                    "[{}]({}) ({})",
+                    md_escape(&e.url),
+                    e.url,
+                    shown(lang, &e.fetched_at)
+                )
+            })
             .unwrap_or_else(|| "–".into());
         if let Some(why) = s.reason_in(lang) {
             ev = format!(
@@ -542,7 +568,7 @@ pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
                 .unwrap_or_default(),
             if s.online { "ja".into() } else { "nein".into() },
             e.map(|e| e.url.clone()).unwrap_or_default(),
-            e.map(|e| e.fetched_at.clone()).unwrap_or_default(),
+            e.map(|e| excel_time(&e.fetched_at)).unwrap_or_default(),
             e.map(|e| e.snapshot.clone()).unwrap_or_default(),
         ];
         let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
@@ -622,9 +648,9 @@ pub fn to_html(r: &Report, lang: Lang, snapshot_link: Option<&dyn Fn(&str) -> St
         t(lang, "Lauf", "Run"),
         html_escape(&r.run.id),
         t(lang, "Beginn", "started"),
-        html_escape(&r.run.started_at),
+        html_escape(&shown(lang, &r.run.started_at)),
         t(lang, "Ende", "finished"),
-        html_escape(r.run.finished_at.as_deref().unwrap_or("–")),
+        html_escape(&r.run.finished_at.as_deref().map_or("–".to_string(), |t| shown(lang, t))),
         r.run.pages_fetched,
         t(lang, "Seiten", "pages"),
         t(lang, "Status", "status"),
@@ -725,7 +751,7 @@ fn html_card(
             html_escape(&e.url),
             html_escape(&e.url),
             t(lang, "abgerufen", "fetched"),
-            html_escape(&e.fetched_at),
+            html_escape(&shown(lang, &e.fetched_at)),
             snap
         );
     };

@@ -138,6 +138,7 @@ async fn ask(State(app): Shared, body: axum::body::Bytes) -> Response {
                 store: app.store.clone(),
                 tx: tx.clone(),
                 quiet: cli.quiet,
+                english: cli.lang == crate::cli::LangArg::En,
             };
             tokio::spawn(ASKED.scope(asked, async move {
                 let code = match crate::cli::run_asked(cli).await {

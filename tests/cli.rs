@@ -399,7 +399,7 @@ async fn sigint_and_sigterm_mark_the_run_interrupted_and_keep_what_was_fetched()
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(out.status.code(), Some(code), "{signal}: {}", stderr(&out));
         assert!(
-            stderr(&out).contains("pages/s"),
+            stderr(&out).contains("Seiten/s"),
             "{signal}: summary printed: {}",
             stderr(&out)
         );
@@ -445,7 +445,7 @@ async fn a_time_budget_stops_the_crawl_and_resume_finishes_it() {
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("time budget"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Zeitbudget"), "{}", stderr(&out));
     {
         let store = ozgcheck::store::Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
         let runs = store.runs().unwrap_or_else(|e| panic!("{e}"));
@@ -514,7 +514,7 @@ async fn an_unreachable_city_is_a_failed_run_not_a_result() {
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("failed"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("gescheitert"), "{}", stderr(&o));
     let o = ozgcheck(&["runs", "--db", &db_s, "--format", "json"], tmp.path());
     let runs: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
@@ -522,6 +522,26 @@ async fn an_unreachable_city_is_a_failed_run_not_a_result() {
     // `latest` skips it: no result to report.
     let o = ozgcheck(&["report", "--db", &db_s], tmp.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // The same failure in English on request, with decimal points.
+    let o = ozgcheck(
+        &[
+            "--lang",
+            "en",
+            "crawl",
+            &profile_s,
+            "--db",
+            &db_s,
+            "--resolve",
+            &resolve,
+            "--rate",
+            "0",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("failed") && err.contains("pages/s"), "{err}");
+    assert!(!err.contains("gescheitert"), "{err}");
 }
 
 /// Logs a cron job or journald can use: no colour codes off a terminal,
@@ -733,7 +753,7 @@ async fn audit_with_claims_and_a_dashboard_export() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(crawl.status.code(), Some(0), "{}", stderr(&crawl));
     assert!(
-        stderr(&crawl).contains("checking 2 service URLs of the OZG dashboard"),
+        stderr(&crawl).contains("prüfe 2 Leistungs-URLs des OZG-Dashboard"),
         "{}",
         stderr(&crawl)
     );

@@ -35,6 +35,22 @@ async fn report_formats_and_the_web_view() {
     assert!(rows.iter().all(|r| r.len() == 8));
 
     let md = report::to_markdown(&r, Lang::De);
+    // German reports show Berlin local time; JSON keeps RFC 3339 UTC.
+    let started: jiff::Timestamp = r.run.started_at.parse().unwrap_or_else(|e| panic!("{e}"));
+    let local = report::local_de(started);
+    assert!(md.contains(&local), "German time {local} in: {md}");
+    assert!(
+        !md.contains(&r.run.started_at),
+        "no UTC stamp in German text"
+    );
+    let md_en = report::to_markdown(&r, Lang::En);
+    assert!(md_en.contains(&r.run.started_at));
+    // CSV: a time Excel reads, "YYYY-MM-DD HH:MM:SS".
+    let first_row = lines[1].split(';').nth(6).unwrap_or_default().to_string();
+    assert!(
+        first_row.len() == 19 && first_row.as_bytes()[10] == b' ' && !first_row.contains('T'),
+        "CSV time {first_row:?}"
+    );
     assert!(
         md.contains("| Elterngeld | 3 Online-Leistung | ja |"),
         "{md}"

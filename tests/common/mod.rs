@@ -18,6 +18,7 @@ pub fn ozgcheck(args: &[&str], cwd: &Path) -> std::process::Output {
         .args(args)
         .current_dir(cwd)
         .env_remove("OZGCHECK_DB")
+        .env_remove("OZGCHECK_LANG")
         .output()
         .unwrap_or_else(|e| panic!("cannot run ozgcheck: {e}"))
 }
