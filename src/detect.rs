@@ -503,8 +503,8 @@ pub fn analyze(
                 // whose negation counts; a downloadable form is what is
                 // left when the online way is negated.
                 if cancelled.is_none() && kind != SignalKind::FormDownload {
-                    if let Some((p, _)) = sig.negation.find(&sent_f) {
-                        cancelled = Some(format!("negated: \"{}\"", p.source()));
+                    if let Some(p) = negated(cat, &sent_f) {
+                        cancelled = Some(format!("negated: \"{p}\""));
                     }
                 }
                 signals.push(Signal {
@@ -521,7 +521,7 @@ pub fn analyze(
     }
 
     let (form_signals, application_form) = form_signals(
-        sig, url, page, forms, sents, &intro_of, &describes, &named_in,
+        cat, url, page, forms, sents, &intro_of, &describes, &named_in,
     );
     signals.extend(form_signals);
 
@@ -545,7 +545,7 @@ pub fn analyze(
     }
 
     signals.extend(transaction_signals(
-        sig,
+        cat,
         &page.main_text,
         &main,
         &main_words,
@@ -580,7 +580,7 @@ fn is_news(news: &crate::text::PhraseSet, text: &str) -> bool {
 /// application form itself.
 #[allow(clippy::too_many_arguments)]
 fn form_signals<'p>(
-    sig: &crate::catalogue::Signals,
+    cat: &Catalogue,
     url: &Url,
     page: &'p Page,
     forms: &[crate::extract::Form],
@@ -589,6 +589,7 @@ fn form_signals<'p>(
     describes: &dyn Fn(usize) -> Option<Vec<ServiceId>>,
     named_in: &dyn Fn(&str) -> Vec<ServiceId>,
 ) -> (Vec<Signal>, bool) {
+    let sig = &cat.signals;
     let mut out = Vec::new();
     let mut application_form = false;
     for form in forms {
@@ -653,10 +654,7 @@ fn form_signals<'p>(
                     format!("web form ({} fields, POST)", form.fields)
                 };
                 // "Über dieses Formular können Sie keinen Antrag stellen."
-                let negated = sig
-                    .negation
-                    .find(&intro_f)
-                    .map(|(p, _)| format!("negated: \"{}\"", p.source()));
+                let negated = negated(cat, &intro_f).map(|p| format!("negated: \"{p}\""));
                 (SignalKind::WebForm, Level::Online, why, negated)
             } else {
                 continue;
@@ -877,7 +875,7 @@ fn claim_sentences(
 /// for the services the sentence's section or page is about; whether they
 /// count is decided over the whole run (see `verdicts`). One per sentence.
 fn transaction_signals(
-    sig: &crate::catalogue::Signals,
+    cat: &Catalogue,
     text: &str,
     main: &Folded,
     words: &crate::text::Words,
@@ -885,6 +883,7 @@ fn transaction_signals(
     describes: &dyn Fn(usize) -> Option<Vec<ServiceId>>,
     named_in: &dyn Fn(&str) -> Vec<ServiceId>,
 ) -> Vec<Signal> {
+    let sig = &cat.signals;
     let mut out = Vec::new();
     let mut last_sentence: Option<Range<usize>> = None;
     for (p, r) in sig.transaction.find_all_terms(words) {
@@ -895,10 +894,7 @@ fn transaction_signals(
         }
         last_sentence = Some(s_range.clone());
         let sentence_f = fold(text.get(s_range.clone()).unwrap_or_default());
-        let cancelled = sig
-            .negation
-            .find(&sentence_f)
-            .map(|(n, _)| format!("negated: \"{}\"", n.source()));
+        let cancelled = negated(cat, &sentence_f).map(|n| format!("negated: \"{n}\""));
         // Like a form, the statement describes what its page is about;
         // services it names are documents no longer needed ("Sie müssen
         // keine Meldebescheinigung vorlegen").
@@ -984,17 +980,20 @@ fn prose_claims(p: &ProseInput<'_>) -> Vec<Signal> {
         {
             continue;
         }
-        let cancelled = [
-            (&sig.negation, "negated"),
-            (&sig.hedge, "not a statement about this service now"),
-            (&sig.appointment, "appointment booking"),
-            (&sig.print, "the form is printed"),
-        ]
-        .iter()
-        .find_map(|(list, why)| {
-            list.find(&folded)
-                .map(|(n, _)| format!("{why}: \"{}\"", n.source()))
-        });
+        let cancelled = negated(p.cat, &folded)
+            .map(|n| format!("negated: \"{n}\""))
+            .or_else(|| {
+                [
+                    (&sig.hedge, "not a statement about this service now"),
+                    (&sig.appointment, "appointment booking"),
+                    (&sig.print, "the form is printed"),
+                ]
+                .iter()
+                .find_map(|(list, why)| {
+                    list.find(&folded)
+                        .map(|(n, _)| format!("{why}: \"{}\"", n.source()))
+                })
+            });
         let portal_cancelled = portal.and_then(|pt| match &pt.retired {
             Some(r) => Some(format!("retired portal {}: {r}", pt.name)),
             None if !pt.states.contains(&p.state) => Some(format!(
@@ -1206,6 +1205,25 @@ struct Named<'c> {
 /// "Fahrzeug abmelden" the vehicle, not the residence.
 fn named<'c>(cat: &'c Catalogue, folded: &str) -> Vec<Named<'c>> {
     named_in_words(cat, &crate::text::Words::new(folded))
+}
+
+/// The negation phrase in folded text, if any, that is not part of a
+/// service's own name: "außer Betrieb setzen" is what the Kfz-Abmeldung is
+/// called, not a service out of order.
+fn negated<'c>(cat: &'c Catalogue, folded: &str) -> Option<&'c str> {
+    cat.signals.negation.find(folded)?;
+    let words = crate::text::Words::new(folded);
+    let names = named_in_words(cat, &words);
+    cat.signals
+        .negation
+        .find_all_terms(&words)
+        .into_iter()
+        .find(|(_, r)| {
+            !names
+                .iter()
+                .any(|m| m.range.start <= r.start && r.end <= m.range.end)
+        })
+        .map(|(p, _)| p)
 }
 
 /// Whether a match is by one of its service's weak terms.
@@ -2104,6 +2122,20 @@ mod tests {
             check("Gewerbeangelegenheiten", main, "gewerbeabmeldung", &alive),
             (Level::Online, Some(Basis::Claimed))
         );
+    }
+
+    #[test]
+    fn a_service_named_like_a_negation_is_no_negation() {
+        // "außer Betrieb setzen" names the Kfz-Abmeldung; "außer Betrieb"
+        // alone says a service is out of order.
+        let main =
+            "<p>Sie können Ihr Fahrzeug online außer Betrieb setzen, mit dem Online-Ausweis.</p>";
+        assert_eq!(
+            check("Kfz-Abmeldung", main, "kfz-abmeldung", &alive),
+            (Level::Online, Some(Basis::Claimed))
+        );
+        let main = "<p>Der Online-Antrag für die Kfz-Abmeldung ist zurzeit außer Betrieb.</p>";
+        assert!(check("Kfz-Abmeldung", main, "kfz-abmeldung", &alive).0 < Level::Online);
     }
 
     #[test]
