@@ -536,7 +536,15 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             let catalogue = load_catalogue(cli.catalogue.as_deref())?;
             let store = open_existing(&cli.db)?;
             if !bind.ip().is_loopback() {
-                say!("warning: serving on {bind}, reachable from other machines");
+                say!(
+                    "{}",
+                    tr(
+                        format!(
+                            "Warnung: serve lauscht auf {bind}, von anderen Rechnern erreichbar"
+                        ),
+                        format!("warning: serving on {bind}, reachable from other machines")
+                    )
+                );
             }
             crate::serve::serve(store, catalogue, bind)
                 .await
@@ -590,9 +598,19 @@ async fn ask_owner(cli: &Cli, owner: crate::owner::OwnerFile) -> Result<u8, Fail
         }
     }
     say!(
-        "{}: used by `ozgcheck serve` (pid {}); asking it to run the command",
-        cli.db.display(),
-        owner.pid
+        "{}",
+        tr(
+            format!(
+                "{}: von `ozgcheck serve` (pid {}) belegt; der Befehl läuft dort",
+                cli.db.display(),
+                owner.pid
+            ),
+            format!(
+                "{}: used by `ozgcheck serve` (pid {}); asking it to run the command",
+                cli.db.display(),
+                owner.pid
+            )
+        )
     );
     let unreachable = |e: &dyn std::fmt::Display| {
         Failure::runtime(format!(
@@ -876,7 +894,16 @@ async fn notify(
         })
     });
     let Some(prev) = previous else {
-        say!("notify: first run of {}, nothing to compare", record.city);
+        say!(
+            "{}",
+            tr(
+                format!(
+                    "notify: erster Lauf von {}, nichts zu vergleichen",
+                    record.city
+                ),
+                format!("notify: first run of {}, nothing to compare", record.city)
+            )
+        );
         return;
     };
     let d = match crate::diff::diff(catalogue, store, &prev, record) {
@@ -887,7 +914,13 @@ async fn notify(
         }
     };
     if !d.changed() {
-        say!("notify: nothing changed since run {}", prev.id);
+        say!(
+            "{}",
+            tr(
+                format!("notify: nichts geändert seit Lauf {}", prev.id),
+                format!("notify: nothing changed since run {}", prev.id)
+            )
+        );
         return;
     }
     let summary: Vec<String> = d
@@ -915,10 +948,20 @@ async fn notify(
         }
     };
     match crate::crawl::fetch::post_json(&client, hook, &body, 3).await {
-        Ok(status) => say!("notify: posted to {hook} (HTTP {status})"),
-        Err(e) => {
-            say!("notify: {hook} failed after 3 attempts ({e}); the crawl itself succeeded")
-        }
+        Ok(status) => say!(
+            "{}",
+            tr(
+                format!("notify: an {hook} gesendet (HTTP {status})"),
+                format!("notify: posted to {hook} (HTTP {status})")
+            )
+        ),
+        Err(e) => say!(
+            "{}",
+            tr(
+                format!("notify: {hook} nach 3 Versuchen gescheitert ({e}); der Crawl selbst war erfolgreich"),
+                format!("notify: {hook} failed after 3 attempts ({e}); the crawl itself succeeded")
+            )
+        ),
     }
 }
 
@@ -1384,11 +1427,23 @@ fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
         return Err(Failure::input(problems.join("\n")));
     }
     say!(
-        "{}: catalogue {} is valid: {} services, {} portals, {models} index models, {count} city profiles",
-        dir.display(),
-        cat.edition,
-        cat.services.len(),
-        cat.portals.len()
+        "{}",
+        tr(
+            format!(
+                "{}: Katalog {} ist gültig: {} Leistungen, {} Portale, {models} Indexmodelle, {count} Stadtprofile",
+                dir.display(),
+                cat.edition,
+                cat.services.len(),
+                cat.portals.len()
+            ),
+            format!(
+                "{}: catalogue {} is valid: {} services, {} portals, {models} index models, {count} city profiles",
+                dir.display(),
+                cat.edition,
+                cat.services.len(),
+                cat.portals.len()
+            )
+        )
     );
     Ok(0)
 }
@@ -1585,11 +1640,23 @@ fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, F
         .collect();
     if !unjudged.is_empty() {
         say!(
-            "warning: run {} was judged without {} (its catalogue did not know them); they count as offline. \
-             `ozgcheck reanalyze --run {}` judges its stored pages with the current catalogue",
-            run.id,
-            unjudged.join(", "),
-            run.id
+            "{}",
+            tr(
+                format!(
+                    "Warnung: Lauf {} wurde ohne {} beurteilt (sein Katalog kannte sie nicht); sie zählen als offline. \
+                     `ozgcheck reanalyze --run {}` beurteilt seine gespeicherten Seiten mit dem aktuellen Katalog",
+                    run.id,
+                    unjudged.join(", "),
+                    run.id
+                ),
+                format!(
+                    "warning: run {} was judged without {} (its catalogue did not know them); they count as offline. \
+                     `ozgcheck reanalyze --run {}` judges its stored pages with the current catalogue",
+                    run.id,
+                    unjudged.join(", "),
+                    run.id
+                )
+            )
         );
     }
     let level = |s: &crate::types::ServiceId| {
@@ -1710,7 +1777,13 @@ async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Failure> {
         source,
         rows,
     })?;
-    say!("dashboard {ars} ({date}): {n} rows imported, {online} online; their URLs are checked by the next crawl");
+    say!(
+        "{}",
+        tr(
+            format!("Dashboard {ars} ({date}): {n} Zeilen importiert, {online} online; ihre URLs prüft der nächste Crawl"),
+            format!("dashboard {ars} ({date}): {n} rows imported, {online} online; their URLs are checked by the next crawl")
+        )
+    );
     Ok(0)
 }
 
@@ -1748,7 +1821,13 @@ fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> Result<u8, F
     )?;
     if let Some(dir) = &args.pack {
         let n = crate::audit::write_pack(dir, &a, &store, &run).map_err(Failure::runtime)?;
-        say!("proof pack: {n} files in {}", dir.display());
+        say!(
+            "{}",
+            tr(
+                format!("Nachweispaket: {n} Dateien in {}", dir.display()),
+                format!("proof pack: {n} files in {}", dir.display())
+            )
+        );
     }
     let text = match args.format {
         ListFormat::Json => serde_json::to_string_pretty(&a).unwrap_or_default() + "\n",
@@ -1801,7 +1880,13 @@ fn warc_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failure> {
         let n = crate::warc::export(&store, &run, &mut buf, &output.display().to_string())
             .map_err(Failure::runtime)?;
         write_bytes(None, &buf)?;
-        say!("{n} WARC records of run {}", run.id);
+        say!(
+            "{}",
+            tr(
+                format!("{n} WARC-Einträge von Lauf {}", run.id),
+                format!("{n} WARC records of run {}", run.id)
+            )
+        );
         return Ok(0);
     }
     // Write to a temporary file first: a crash never leaves half a WARC
@@ -1817,7 +1902,17 @@ fn warc_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failure> {
     drop(w);
     std::fs::rename(&tmp, output)
         .map_err(|e| Failure::runtime(format!("{}: {e}", output.display())))?;
-    say!("{}: {n} WARC records of run {}", output.display(), run.id);
+    say!(
+        "{}",
+        tr(
+            format!(
+                "{}: {n} WARC-Einträge von Lauf {}",
+                output.display(),
+                run.id
+            ),
+            format!("{}: {n} WARC records of run {}", output.display(), run.id)
+        )
+    );
     Ok(0)
 }
 
@@ -1868,13 +1963,25 @@ fn gc_cmd(db: &Path, args: GcArgs) -> Result<u8, Failure> {
         }
     }
     let report = store.gc(&doomed, args.dry_run)?;
+    let mb = num1(report.bytes_reclaimed as f64 / 1e6);
     say!(
-        "{}{} runs deleted, {} snapshots deleted, {:.1} MB of snapshot data reclaimed; {} runs kept",
-        if args.dry_run { "dry run: " } else { "" },
-        doomed.len(),
-        report.snapshots_deleted,
-        report.bytes_reclaimed as f64 / 1e6,
-        runs.len() - doomed.len()
+        "{}",
+        tr(
+            format!(
+                "{}{} Läufe gelöscht, {} Snapshots gelöscht, {mb} MB Snapshot-Daten frei; {} Läufe behalten",
+                if args.dry_run { "Probelauf: " } else { "" },
+                doomed.len(),
+                report.snapshots_deleted,
+                runs.len() - doomed.len()
+            ),
+            format!(
+                "{}{} runs deleted, {} snapshots deleted, {mb} MB of snapshot data reclaimed; {} runs kept",
+                if args.dry_run { "dry run: " } else { "" },
+                doomed.len(),
+                report.snapshots_deleted,
+                runs.len() - doomed.len()
+            )
+        )
     );
     Ok(0)
 }
@@ -1938,21 +2045,43 @@ fn reanalyze_cmd(db: &Path, cat_dir: Option<&Path>, args: ReanalyzeArgs) -> Resu
         .iter()
         .filter(|v| v.level >= report::ONLINE_FROM)
         .count();
+    let (pages, found) = (summary.pages, summary.pages_with_findings);
     say!(
-        "reanalyzed run {} ({}, {}) with catalogue {} ({} services): {} stored pages judged again, \
-         {} with findings, {online} services online; no request was sent",
-        source.id,
-        source.city,
-        report::rfc3339(source.started_at),
-        catalogue.edition,
-        catalogue.services.len(),
-        summary.pages,
-        summary.pages_with_findings,
+        "{}",
+        tr(
+            format!(
+                "Lauf {} ({}, {}) neu beurteilt mit Katalog {} ({} Leistungen): {pages} gespeicherte Seiten, \
+                 {found} mit Befunden, {online} Leistungen online; keine Anfrage gesendet",
+                source.id,
+                source.city,
+                report::local_de(source.started_at),
+                catalogue.edition,
+                catalogue.services.len(),
+            ),
+            format!(
+                "reanalyzed run {} ({}, {}) with catalogue {} ({} services): {pages} stored pages judged again, \
+                 {found} with findings, {online} services online; no request was sent",
+                source.id,
+                source.city,
+                report::rfc3339(source.started_at),
+                catalogue.edition,
+                catalogue.services.len(),
+            )
+        )
     );
     if summary.snapshots_missing > 0 {
         say!(
-            "warning: {} stored pages had no readable snapshot and were left unjudged",
-            summary.snapshots_missing
+            "{}",
+            tr(
+                format!(
+                    "Warnung: {} gespeicherte Seiten hatten keinen lesbaren Snapshot und blieben unbeurteilt",
+                    summary.snapshots_missing
+                ),
+                format!(
+                    "warning: {} stored pages had no readable snapshot and were left unjudged",
+                    summary.snapshots_missing
+                )
+            )
         );
     }
     write_output(None, &format!("{}\n", run.id))?;
@@ -1983,10 +2112,21 @@ async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure>
         tempfile::tempdir().map_err(|e| Failure::runtime(format!("temporary directory: {e}")))?;
     let store = Store::open(&tmp.path().join("db"))?;
     say!(
-        "demo: serving {} on {} ({}), crawling into a temporary database",
-        profile.name,
-        site.addr,
-        site.hosts().join(", ")
+        "{}",
+        tr(
+            format!(
+                "demo: {} läuft auf {} ({}), Crawl in eine temporäre Datenbank",
+                profile.name,
+                site.addr,
+                site.hosts().join(", ")
+            ),
+            format!(
+                "demo: serving {} on {} ({}), crawling into a temporary database",
+                profile.name,
+                site.addr,
+                site.hosts().join(", ")
+            )
+        )
     );
     let opts = CrawlOptions {
         resolve: site.resolves(),

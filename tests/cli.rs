@@ -18,11 +18,11 @@ fn shipped_catalogue_and_city_profiles_are_valid() {
         "a broad municipal catalogue: {services} services"
     );
     assert!(
-        stderr(&o).contains(&format!("{services} services")),
+        stderr(&o).contains(&format!("{services} Leistungen")),
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("5 index models"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("5 Indexmodelle"), "{}", stderr(&o));
     for city in ["hagen", "herne", "hannover", "bochum", "duisburg"] {
         assert!(root()
             .join(format!("catalogues/cities/{city}.toml"))
@@ -694,7 +694,7 @@ async fn audit_with_claims_and_a_dashboard_export() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("3 rows imported, 2 online"),
+        stderr(&o).contains("3 Zeilen importiert, 2 online"),
         "{}",
         stderr(&o)
     );
@@ -730,7 +730,7 @@ async fn audit_with_claims_and_a_dashboard_export() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("3 rows imported, 2 online"),
+        stderr(&o).contains("3 Zeilen importiert, 2 online"),
         "{}",
         stderr(&o)
     );

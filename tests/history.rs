@@ -267,7 +267,7 @@ async fn warc_export_gc_and_stats() {
     );
     let msg = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(
-        msg.contains("1 runs deleted") && msg.contains("1 snapshots deleted"),
+        msg.contains("1 Läufe gelöscht") && msg.contains("1 Snapshots gelöscht"),
         "{msg}"
     );
     let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
