@@ -430,5 +430,5 @@ async fn notify_posts_the_diff_and_a_dead_webhook_never_fails_the_crawl() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(String::from_utf8_lossy(&o.stderr).contains("failed after 3 attempts"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nach 3 Versuchen gescheitert"));
 }

@@ -1,0 +1,37 @@
+//! `diff`: two runs of a city compared.
+
+use crate::cli::*;
+
+pub(crate) fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Result<u8, Failure> {
+    use std::io::IsTerminal;
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = open_existing(db)?;
+    let a = find_run(&store, &args.from)?;
+    let b = find_run(&store, &args.to)?;
+    for r in [&a, &b] {
+        if r.status == crate::store::RunStatus::Failed {
+            return Err(Failure::input(format!(
+                "run {} failed ({}): it holds no result to compare; `ozgcheck runs` lists the others",
+                r.id,
+                r.failure.as_deref().unwrap_or("nothing fetched")
+            )));
+        }
+    }
+    let d = crate::diff::diff(&catalogue, &store, &a, &b).map_err(|e| match e {
+        crate::diff::DiffError::Store(s) => Failure::runtime(s),
+        other => Failure::input(other),
+    })?;
+    let text = match args.format {
+        ScoreFormat::Json => serde_json::to_string_pretty(&d).unwrap_or_default() + "\n",
+        ScoreFormat::Md => crate::diff::render(&d, true, false),
+        ScoreFormat::Table => crate::diff::render(
+            &d,
+            false,
+            args.output.is_none()
+                && crate::owner::asked().is_none()
+                && std::io::stdout().is_terminal(),
+        ),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(if d.changed() { 1 } else { 0 })
+}

@@ -1,0 +1,25 @@
+//! One file per command (lychee's layout): each takes its typed
+//! arguments and the shared context of `cli` (output, language, the
+//! database or its owner) and returns the exit code.
+
+mod ask;
+mod audit;
+mod catalogue;
+mod crawl;
+mod dashboard;
+mod demo;
+mod diff;
+mod explain;
+mod export;
+mod gc;
+mod reanalyze;
+mod report;
+mod runs;
+mod score;
+mod show;
+mod stats;
+
+pub(crate) use self::{
+    ask::*, audit::*, catalogue::*, crawl::*, dashboard::*, demo::*, diff::*, explain::*,
+    export::*, gc::*, reanalyze::*, report::*, runs::*, score::*, show::*, stats::*,
+};

@@ -1,0 +1,32 @@
+//! `report`: one run's verdicts as table, JSON, CSV, Markdown or HTML.
+
+use crate::cli::*;
+
+pub(crate) fn report_cmd(
+    db: &Path,
+    cat_dir: Option<&Path>,
+    args: ReportArgs,
+) -> Result<u8, Failure> {
+    let catalogue = load_catalogue(cat_dir)?;
+    let store = open_existing(db)?;
+    let run = find_run(&store, &args.run)?;
+    let r = report::build(&catalogue, &store, &run)?;
+    if !args.csv_delimiter.is_ascii()
+        || args.csv_delimiter.is_ascii_alphanumeric()
+        || args.csv_delimiter == '"'
+    {
+        return Err(Failure::input(
+            "--csv-delimiter must be an ASCII punctuation character such as ; or ,",
+        ));
+    }
+    let lang = lang();
+    let text = match args.format {
+        ReportFormat::Table => report::to_table(&r),
+        ReportFormat::Json => report::to_json(&r),
+        ReportFormat::Md => report::to_markdown(&r, lang),
+        ReportFormat::Csv => report::to_csv(&r, args.csv_delimiter as u8, !args.no_bom),
+        ReportFormat::Html => report::to_html(&r, lang, None),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(0)
+}
