@@ -112,13 +112,67 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    pub fn class(&self) -> &'static str {
+    pub fn class(&self) -> ErrorClass {
         match self {
-            FetchError::Timeout(_) => "timeout",
-            FetchError::Connect(_) => "connect",
-            FetchError::TooLarge(_) => "too-large",
-            FetchError::Other(_) => "other",
+            FetchError::Timeout(_) => ErrorClass::Timeout,
+            FetchError::Connect(_) => ErrorClass::Connect,
+            FetchError::TooLarge(_) => ErrorClass::TooLarge,
+            FetchError::Other(_) => ErrorClass::Other,
         }
+    }
+}
+
+/// Why a URL of a run failed, as counted in the run's statistics
+/// (`errors_by_class`) and shown in its summary: `as_str` is the name in
+/// the stored statistics and the output, so names never change.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// No answer within the timeout, or a body slower than `--min-rate`.
+    Timeout,
+    /// The connection failed (DNS, refused, reset, TLS).
+    Connect,
+    /// The body exceeded the size limit.
+    TooLarge,
+    /// Any other transport failure.
+    Other,
+    /// The server answered 429 (slow down).
+    Http429,
+    /// The server answered 4xx.
+    Http4xx,
+    /// The server answered 5xx.
+    Http5xx,
+    /// A redirect led back to where it came from.
+    RedirectLoop,
+    /// The host failed too often in a row; its other URLs were not fetched.
+    CircuitOpen,
+    /// A sitemap could not be read.
+    Sitemap,
+    /// The database refused to store the page.
+    Store,
+}
+
+impl ErrorClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::Connect => "connect",
+            ErrorClass::TooLarge => "too-large",
+            ErrorClass::Other => "other",
+            ErrorClass::Http429 => "http-429",
+            ErrorClass::Http4xx => "http-4xx",
+            ErrorClass::Http5xx => "http-5xx",
+            ErrorClass::RedirectLoop => "redirect-loop",
+            ErrorClass::CircuitOpen => "circuit-open",
+            ErrorClass::Sitemap => "sitemap",
+            ErrorClass::Store => "store",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

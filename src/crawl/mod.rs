@@ -34,7 +34,7 @@ use crate::store::{
 use crate::text::fold;
 use crate::types::RunId;
 use ::url::Url;
-use fetch::{ClientConfig, Conditional, FetchError, Resolve};
+use fetch::{ClientConfig, Conditional, ErrorClass, FetchError, Resolve};
 use frontier::{origin_of, Frontier, Item};
 use politeness::Politeness;
 use robots::Rules;
@@ -180,7 +180,7 @@ enum Outcome {
     Retry {
         item: Item,
         wait: Duration,
-        class: &'static str,
+        class: ErrorClass,
     },
 }
 
@@ -193,7 +193,7 @@ struct Fetched {
     sitemap_index: bool,
     findings: Option<PageFindings>,
     new_snapshot: bool,
-    error_class: Option<&'static str>,
+    error_class: Option<ErrorClass>,
     /// Whether the failure counts against the host's circuit breaker.
     host_failure: bool,
 }
@@ -830,7 +830,7 @@ impl Crawler {
                 self.politeness.delay(&origin, wait);
                 // A timeout counts once per URL, when its last try failed
                 // (see `host_failed`); a 429 is an answer, not a failure.
-                let counts = !matches!(class, "timeout" | "http-429");
+                let counts = !matches!(class, ErrorClass::Timeout | ErrorClass::Http429);
                 if counts && self.host_failed(&origin, class)? {
                     return Ok(());
                 }
@@ -858,13 +858,13 @@ impl Crawler {
     /// Count a failure against the origin; past the limit its circuit opens
     /// and everything still queued for it is recorded as not fetched.
     /// Returns whether the circuit is (now) open.
-    fn host_failed(&mut self, origin: &str, class: &str) -> Result<bool, CrawlError> {
+    fn host_failed(&mut self, origin: &str, class: ErrorClass) -> Result<bool, CrawlError> {
         // A timeout costs a whole request timeout: URLs that time out in a
         // row give a host up sooner than other failures (counted per
         // attempt: a host that refuses connections or answers 5xx).
         let (timeout_limit, failure_limit) =
             (self.opts().timeout_breaker, self.opts().circuit_breaker);
-        let (map, limit) = if class == "timeout" {
+        let (map, limit) = if class == ErrorClass::Timeout {
             (&mut self.timeouts, timeout_limit)
         } else {
             (&mut self.failures, failure_limit)
@@ -885,7 +885,7 @@ impl Crawler {
             *self
                 .stats
                 .errors_by_class
-                .entry("circuit-open".into())
+                .entry(ErrorClass::CircuitOpen.as_str().into())
                 .or_default() += 1;
             self.stats.errors += 1;
             self.record_unfetched(
@@ -940,7 +940,7 @@ impl Crawler {
         );
         self.finished_request(&origin);
         if host_failure {
-            self.host_failed(&origin, error_class.unwrap_or("error"))?;
+            self.host_failed(&origin, error_class.unwrap_or(ErrorClass::Other))?;
         } else if record.status.is_some() {
             self.failures.remove(&origin);
             self.timeouts.remove(&origin);
@@ -968,7 +968,7 @@ impl Crawler {
             *self
                 .stats
                 .errors_by_class
-                .entry(class.to_string())
+                .entry(class.as_str().to_string())
                 .or_default() += 1;
         }
         self.seen.insert(&record);
@@ -1091,7 +1091,7 @@ impl Crawler {
                 *self
                     .stats
                     .errors_by_class
-                    .entry("redirect-loop".into())
+                    .entry(ErrorClass::RedirectLoop.as_str().into())
                     .or_default() += 1;
                 self.stats.errors += 1;
             }
@@ -1117,7 +1117,7 @@ impl Crawler {
             *self
                 .stats
                 .errors_by_class
-                .entry("redirect-loop".into())
+                .entry(ErrorClass::RedirectLoop.as_str().into())
                 .or_default() += 1;
         }
     }
@@ -1300,10 +1300,10 @@ fn retry_of(
         return None;
     }
     let (class, retry_after) = match result {
-        Err(FetchError::Timeout(_)) => ("timeout", None),
-        Err(FetchError::Connect(_)) => ("connect", None),
-        Ok(r) if r.status == 429 => ("http-429", r.retry_after),
-        Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => ("http-5xx", r.retry_after),
+        Err(FetchError::Timeout(_)) => (ErrorClass::Timeout, None),
+        Err(FetchError::Connect(_)) => (ErrorClass::Connect, None),
+        Ok(r) if r.status == 429 => (ErrorClass::Http429, r.retry_after),
+        Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => (ErrorClass::Http5xx, r.retry_after),
         _ => return None,
     };
     let wait = match retry_after {
@@ -1399,9 +1399,9 @@ fn process(
             let quiet_404 = out.item.kind == FetchKind::Sitemap && resp.status == 404;
             if resp.status >= 400 && !quiet_404 {
                 out.error_class = Some(if resp.status >= 500 {
-                    "http-5xx"
+                    ErrorClass::Http5xx
                 } else {
-                    "http-4xx"
+                    ErrorClass::Http4xx
                 });
                 // A 429 is the server asking to slow down (Retry-After is
                 // obeyed): an answer, not a failing host.
@@ -1439,7 +1439,7 @@ fn process(
                     }
                     Err(e) => {
                         record.error = Some(format!("store: {e}"));
-                        out.error_class = Some("store");
+                        out.error_class = Some(ErrorClass::Store);
                     }
                 }
             }
@@ -1450,7 +1450,7 @@ fn process(
     }
     if let Err(e) = shared.store.put_page(&shared.run, &record) {
         tracing::error!("cannot store page record for {}: {e}", record.url);
-        out.error_class = Some("store");
+        out.error_class = Some(ErrorClass::Store);
     }
     out.record = record;
     out
@@ -1514,7 +1514,7 @@ fn analyse(
     if let Some(f) = a.findings {
         if let Err(e) = shared.store.put_findings(&shared.run, &f) {
             record.error = Some(format!("store: {e}"));
-            out.error_class = Some("store");
+            out.error_class = Some(ErrorClass::Store);
         }
         out.findings = Some(f);
     }
@@ -1534,7 +1534,7 @@ fn read_sitemap(out: &mut Fetched, record: &mut PageRecord, body: &[u8]) {
         }
         Err(e) => {
             record.error = Some(format!("sitemap: {e}"));
-            out.error_class = Some("sitemap");
+            out.error_class = Some(ErrorClass::Sitemap);
         }
     }
 }
