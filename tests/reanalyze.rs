@@ -116,7 +116,11 @@ async fn an_older_run_judged_by_a_newer_catalogue_gains_the_new_services() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let new_id = String::from_utf8_lossy(&o.stdout).trim().to_string();
-    assert!(stderr(&o).contains("keine Anfrage gesendet"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("keine Anfrage gesendet"),
+        "{}",
+        stderr(&o)
+    );
     // Not one request went to the site while the run was judged again.
     assert_eq!(site.requests().len(), requests_after_crawl);
 
