@@ -8,7 +8,17 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     cap_malloc_arenas();
-    let cli = ozgcheck::cli::Cli::parse();
+    // German help summaries by default; English on request.
+    let args: Vec<String> = std::env::args().collect();
+    let cli = if ozgcheck::cli::wants_english(&args) {
+        ozgcheck::cli::Cli::parse()
+    } else {
+        let matches = ozgcheck::cli::command_de().get_matches_from(&args);
+        match <ozgcheck::cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(e) => e.exit(),
+        }
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(cli.log_filter()));
     // Colour only for a person at a terminal: cron and journald logs get

@@ -176,8 +176,8 @@ pub enum Command {
     Gc(GcArgs),
     /// Database size, runs, snapshots and deduplication.
     Stats,
-    /// A local, read-only web view: runs, service matrix, timeline, diffs,
-    /// stored pages (shown inertly).
+    /// A local web view: runs, service matrix, timeline, diffs, stored pages
+    /// (shown inertly); other commands on its database run inside it.
     Serve {
         /// Address to listen on; loopback by default.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -647,6 +647,51 @@ fn catalogue_dir(explicit: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
+/// The command line with German summaries (`--help`, the default
+/// language); the flags' own help stays English.
+pub fn command_de() -> clap::Command {
+    use clap::CommandFactory;
+    const DE: &[(&str, &str)] = &[
+        ("crawl", "Die Websites einer Stadt crawlen und für jede Leistung Belege speichern."),
+        ("report", "Das Ergebnis eines Laufs zeigen (Tabelle, JSON, CSV, Markdown, HTML)."),
+        ("runs", "Die Läufe in der Datenbank auflisten."),
+        ("catalogue", "Kataloge prüfen und auflisten."),
+        ("demo", "Die mitgelieferte Demostadt lokal crawlen und den Bericht zeigen; ohne Netz."),
+        ("reanalyze", "Einen gespeicherten Lauf mit dem aktuellen Katalog neu beurteilen, ohne Netz."),
+        ("explain", "Zeigen, was die Erkennung auf einer gespeicherten Seite gesehen hat."),
+        ("score", "Einen Lauf nach dem Smart-City-Index-Modell bewerten: OZG-Anteil, Punkte, Rang, Was-wäre-wenn."),
+        ("audit", "Angaben der Stadt (und das OZG-Dashboard) mit den Belegen vergleichen; Exit 1 bei Abweichung."),
+        ("dashboard", "Den Export des OZG-Dashboards für eine Region importieren oder laden."),
+        ("show", "Die Bytes eines gespeicherten Snapshots ausgeben, wie sie geladen wurden."),
+        ("diff", "Zwei Läufe einer Stadt vergleichen; Exit 1, wenn sich Wichtiges geändert hat."),
+        ("export", "Einen Lauf fürs Archiv exportieren (WARC)."),
+        ("gc", "Alte Läufe löschen und die Snapshots, die kein Lauf mehr braucht."),
+        ("stats", "Größe der Datenbank, Läufe, Snapshots und Deduplizierung."),
+        ("serve", "Lokale Web-Ansicht: Läufe, Matrix, Verlauf, Vergleiche, gespeicherte Seiten; andere Befehle auf ihrer Datenbank laufen darin."),
+    ];
+    let mut cmd = Cli::command().about(
+        "Misst, wie weit die OZG-Leistungen einer Stadt wirklich online sind, mit gespeicherten Belegen.",
+    );
+    for (name, about) in DE {
+        cmd = cmd.mut_subcommand(*name, |c| c.about(*about));
+    }
+    cmd
+}
+
+/// Whether the command line or the environment asks for English
+/// (`--lang en`, `--lang=en`, `OZGCHECK_LANG=en`), before clap has parsed it.
+pub fn wants_english(args: &[String]) -> bool {
+    let flag = args
+        .windows(2)
+        .any(|w| w[0] == "--lang" && w[1].eq_ignore_ascii_case("en"))
+        || args.iter().any(|a| a.eq_ignore_ascii_case("--lang=en"));
+    let env = std::env::var("OZGCHECK_LANG").is_ok_and(|v| v.eq_ignore_ascii_case("en"));
+    flag || (env
+        && !args
+            .iter()
+            .any(|a| a == "--lang" || a.starts_with("--lang=")))
+}
+
 mod commands;
 use commands::*;
 
@@ -658,5 +703,18 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+        command_de().debug_assert();
+    }
+
+    #[test]
+    fn help_summaries_are_german_unless_english_is_asked_for() {
+        let help = command_de().render_long_help().to_string();
+        assert!(help.contains("Läufe in der Datenbank"), "{help}");
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(wants_english(&args(&[
+            "ozgcheck", "--lang", "en", "--help"
+        ])));
+        assert!(wants_english(&args(&["ozgcheck", "runs", "--lang=EN"])));
+        assert!(!wants_english(&args(&["ozgcheck", "--lang", "de", "runs"])));
     }
 }
