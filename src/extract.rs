@@ -676,31 +676,7 @@ impl Extractor {
                     if name == "form" && open_forms.last().map(|(id, _, _)| *id) == Some(node.id())
                     {
                         if let Some((_, start, acc)) = open_forms.pop() {
-                            let action = er
-                                .attr("action")
-                                .filter(|a| !a.trim().is_empty())
-                                .and_then(|a| resolve(base, a))
-                                .unwrap_or_else(|| base.clone());
-                            page.forms.push(Form {
-                                action,
-                                method: er.attr("method").unwrap_or("get").to_ascii_lowercase(),
-                                visible: squash_ws(&format!("{} {}", &text[start..], acc.extra)),
-                                text: squash_ws(&format!(
-                                    "{} {} {}",
-                                    &text[start..],
-                                    acc.extra,
-                                    acc.names
-                                )),
-                                label: ["id", "class", "name"]
-                                    .iter()
-                                    .filter_map(|a| er.attr(a))
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                                has_file_upload: acc.file,
-                                has_password: acc.password,
-                                fields: acc.fields,
-                                span: start..text.len(),
-                            });
+                            page.forms.push(acc.finish(er, base, &text, start));
                         }
                     }
                     if BLOCK.contains(&name) {
@@ -792,6 +768,31 @@ struct FormAcc {
 }
 
 impl FormAcc {
+    /// The form whose element `er` just closed; its text began at `start`.
+    fn finish(self, er: ElementRef, base: &Url, text: &str, start: usize) -> Form {
+        let action = er
+            .attr("action")
+            .filter(|a| !a.trim().is_empty())
+            .and_then(|a| resolve(base, a))
+            .unwrap_or_else(|| base.clone());
+        let inner = text.get(start..).unwrap_or_default();
+        Form {
+            action,
+            method: er.attr("method").unwrap_or("get").to_ascii_lowercase(),
+            visible: squash_ws(&format!("{inner} {}", self.extra)),
+            text: squash_ws(&format!("{inner} {} {}", self.extra, self.names)),
+            label: ["id", "class", "name"]
+                .iter()
+                .filter_map(|a| er.attr(a))
+                .collect::<Vec<_>>()
+                .join(" "),
+            has_file_upload: self.file,
+            has_password: self.password,
+            fields: self.fields,
+            span: start..text.len(),
+        }
+    }
+
     fn see(&mut self, er: &ElementRef, text: &mut String) {
         let el = er.value();
         match el.name() {

@@ -460,79 +460,70 @@ pub(crate) fn summary(r: &RunRecord) -> String {
                 .join(", ")
         }
     };
-    let rate = num1(s.pages_fetched as f64 / secs);
-    let mut out = tr(
-        format!(
-            "Lauf {} {}: {} Seiten ({} Bytes, {} mit 304 beantwortet, {} neue Snapshots) in {} s = {rate} Seiten/s\n",
-            r.id,
-            r.status.public(),
-            s.pages_fetched,
-            s.bytes_received,
-            s.not_modified,
-            s.snapshots_new,
-            num1(secs),
-        ),
-        format!(
-            "run {} {}: {} pages ({} bytes, {} answered 304, {} new snapshots) in {} s = {rate} pages/s\n",
-            r.id,
-            r.status.public(),
-            s.pages_fetched,
-            s.bytes_received,
-            s.not_modified,
-            s.snapshots_new,
-            num1(secs),
-        ),
+    // One layout, the words in the output language.
+    let mut out = format!(
+        "{} {} {}: {} {} ({} {}, {} {}, {} {}) in {} s = {} {}/s\n",
+        tr("Lauf", "run"),
+        r.id,
+        r.status.public(),
+        s.pages_fetched,
+        tr("Seiten", "pages"),
+        s.bytes_received,
+        tr("Bytes", "bytes"),
+        s.not_modified,
+        tr("mit 304 beantwortet", "answered 304"),
+        s.snapshots_new,
+        tr("neue Snapshots", "new snapshots"),
+        num1(secs),
+        num1(s.pages_fetched as f64 / secs),
+        tr("Seiten", "pages"),
     );
-    out.push_str(&tr(
-        format!(
-            "  Fehler: {}; Wiederholungen {}; robots-Ausschlüsse {}; Fallen gekappt: {}; wegen Grenzen ausgelassen {}; Erreichbarkeitsprüfungen {}; Sitemaps {}\n",
-            list(&s.errors_by_class),
-            s.retries,
-            s.robots_excluded,
-            list(&s.trap_cuts),
-            s.skipped_by_limits,
-            s.liveness_checks,
-            s.sitemaps,
-        ),
-        format!(
-            "  errors: {}; retries {}; robots exclusions {}; trap cuts: {}; skipped by limits {}; liveness checks {}; sitemaps {}\n",
-            list(&s.errors_by_class),
-            s.retries,
-            s.robots_excluded,
-            list(&s.trap_cuts),
-            s.skipped_by_limits,
-            s.liveness_checks,
-            s.sitemaps,
-        ),
+    out.push_str(&format!(
+        "  {}: {}; {} {}; {} {}; {}: {}; {} {}; {} {}; {} {}\n",
+        tr("Fehler", "errors"),
+        list(&s.errors_by_class),
+        tr("Wiederholungen", "retries"),
+        s.retries,
+        tr("robots-Ausschlüsse", "robots exclusions"),
+        s.robots_excluded,
+        tr("Fallen gekappt", "trap cuts"),
+        list(&s.trap_cuts),
+        tr("wegen Grenzen ausgelassen", "skipped by limits"),
+        s.skipped_by_limits,
+        tr("Erreichbarkeitsprüfungen", "liveness checks"),
+        s.liveness_checks,
+        tr("Sitemaps", "sitemaps"),
+        s.sitemaps,
     ));
     if !s.hosts_lost.is_empty() {
-        out.push_str(&tr(
-            format!(
-                "  nicht gecrawlt (nicht erreichbar oder aufgegeben): {}; Leistungen, deren Belege dort lagen, gelten als nicht geprüft\n",
-                s.hosts_lost.join(", ")
+        out.push_str(&format!(
+            "  {}: {}; {}\n",
+            tr(
+                "nicht gecrawlt (nicht erreichbar oder aufgegeben)",
+                "not crawled (unreachable or given up)"
             ),
-            format!(
-                "  not crawled (unreachable or given up): {}; services whose evidence lived there are reported as not checked\n",
-                s.hosts_lost.join(", ")
-            ),
+            s.hosts_lost.join(", "),
+            tr(
+                "Leistungen, deren Belege dort lagen, gelten als nicht geprüft",
+                "services whose evidence lived there are reported as not checked"
+            )
         ));
     }
     if !s.circuit_open.is_empty() {
-        out.push_str(&tr(
-            format!(
-                "  nach wiederholten Fehlern aufgegebene Hosts: {}\n",
-                s.circuit_open.join(", ")
+        out.push_str(&format!(
+            "  {}: {}\n",
+            tr(
+                "nach wiederholten Fehlern aufgegebene Hosts",
+                "hosts given up after repeated failures"
             ),
-            format!(
-                "  hosts given up after repeated failures: {}\n",
-                s.circuit_open.join(", ")
-            ),
+            s.circuit_open.join(", ")
         ));
     }
     if let Some(p) = s.evidence_complete_at {
-        out.push_str(&tr(
-            format!("  Belege vollständig nach {p} Seiten\n"),
-            format!("  evidence complete after {p} pages\n"),
+        out.push_str(&format!(
+            "  {} {p} {}\n",
+            tr("Belege vollständig nach", "evidence complete after"),
+            tr("Seiten", "pages")
         ));
     }
     out
