@@ -975,38 +975,60 @@ pub const MAX_PDF_BYTES: usize = 8 * 1024 * 1024;
 /// Longest text kept from a PDF.
 const MAX_PDF_TEXT: usize = 200 * 1024;
 
-static PDF_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// PDF threads that overran their time limit and still run.
+static PDF_OVERRUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Text of a PDF, extracted in isolation: `pdf-extract` can panic or take
 /// minutes on odd files, so it runs on its own thread under `catch_unwind`
 /// with a time limit. A thread that overruns is abandoned (it cannot be
 /// killed); while two such threads still run, further PDFs are skipped.
+/// PDFs read at the same time within their limit never count as overrun:
+/// whether a PDF is read must not depend on what else the crawl is doing.
 pub fn pdf_text(bytes: &[u8], limit: std::time::Duration) -> Result<String, String> {
     use std::sync::atomic::Ordering;
+    use std::sync::{Arc, Mutex};
     if bytes.len() > MAX_PDF_BYTES {
         return Err(format!("PDF larger than {MAX_PDF_BYTES} bytes"));
     }
     if !bytes.starts_with(b"%PDF") {
         return Err("not a PDF".into());
     }
-    if PDF_THREADS.load(Ordering::SeqCst) >= 2 {
+    if PDF_OVERRUN.load(Ordering::SeqCst) >= 2 {
         return Err("PDF extraction busy with earlier files that overran".into());
     }
     let data = bytes.to_vec();
     let (tx, rx) = std::sync::mpsc::channel();
-    PDF_THREADS.fetch_add(1, Ordering::SeqCst);
+    // Whether the caller gave up waiting; the thread's end and the caller's
+    // giving up are decided under one lock, so the count stays exact.
+    let abandoned = Arc::new(Mutex::new(Some(false)));
+    let thread_state = abandoned.clone();
     let spawned = std::thread::Builder::new()
         .name("pdf-text".into())
         .spawn(move || {
             let r = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&data));
-            PDF_THREADS.fetch_sub(1, Ordering::SeqCst);
+            let mut state = thread_state.lock().unwrap_or_else(|p| p.into_inner());
+            if *state == Some(true) {
+                PDF_OVERRUN.fetch_sub(1, Ordering::SeqCst);
+            }
+            *state = None;
             let _ = tx.send(r);
         });
     if let Err(e) = spawned {
-        PDF_THREADS.fetch_sub(1, Ordering::SeqCst);
         return Err(format!("cannot start PDF thread: {e}"));
     }
-    match rx.recv_timeout(limit) {
+    let got = rx.recv_timeout(limit).or_else(|_| {
+        let mut state = abandoned.lock().unwrap_or_else(|p| p.into_inner());
+        match *state {
+            // Finished just now: its result is in the channel.
+            None => rx.try_recv().map_err(|_| ()),
+            _ => {
+                *state = Some(true);
+                PDF_OVERRUN.fetch_add(1, Ordering::SeqCst);
+                Err(())
+            }
+        }
+    });
+    match got {
         Ok(Ok(Ok(mut text))) => {
             if text.len() > MAX_PDF_TEXT {
                 let mut cut = MAX_PDF_TEXT;
@@ -1019,7 +1041,7 @@ pub fn pdf_text(bytes: &[u8], limit: std::time::Duration) -> Result<String, Stri
         }
         Ok(Ok(Err(e))) => Err(format!("PDF: {e}")),
         Ok(Err(_)) => Err("PDF extraction panicked".into()),
-        Err(_) => Err(format!("PDF extraction took longer than {limit:?}")),
+        Err(()) => Err(format!("PDF extraction took longer than {limit:?}")),
     }
 }
 
@@ -1263,6 +1285,36 @@ mod tests {
             .links
             .iter()
             .any(|l| l.kind == LinkKind::Iframe && l.span.is_some()));
+    }
+
+    /// PDFs read at the same time are all read: only threads that overran
+    /// their limit make later PDFs wait (a crawl reading three PDFs at once
+    /// once lost the third one's evidence).
+    #[test]
+    fn pdfs_read_at_the_same_time_are_all_read() {
+        let bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/demo/www.musterstadt.de/formulare/fuehrerschein-umtausch.pdf"),
+        )
+        .unwrap_or_default();
+        let start = std::sync::Barrier::new(6);
+        let results: Vec<Result<String, String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        pdf_text(&bytes, std::time::Duration::from_secs(30))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err("panicked".into())))
+                .collect()
+        });
+        for r in results {
+            assert!(r.is_ok_and(|t| t.contains("Antrag auf Umtausch")));
+        }
     }
 
     #[test]

@@ -111,6 +111,14 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
         .map_err(|e| format!("{name}: {e}"))?;
     let verdicts = store.verdicts(&run.id).map_err(|e| e.to_string())?;
     let findings = store.findings(&run.id).map_err(|e| e.to_string())?;
+    // OZGCHECK_DUMP=DIR writes every case's verdicts and findings (for
+    // checking that a change of code leaves all evidence as it was).
+    if let Some(dir) = std::env::var_os("OZGCHECK_DUMP") {
+        let all = serde_json::json!({"verdicts": verdicts, "findings": findings});
+        let file = std::path::Path::new(&dir).join(format!("{name}.json"));
+        let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
+        std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
     let why_for = |svc: &ozgcheck::types::ServiceId| -> Vec<String> {
         let mut w = Vec::new();
         for f in &findings {
