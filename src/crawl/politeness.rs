@@ -1,7 +1,7 @@
 //! Per-host politeness: one governor limiter per host (period = 1/rate,
 //! burst 1), widened by the host's Crawl-delay, plus a cap on requests in
 //! flight per host, and a per-host "not before" instant fed by Retry-After
-//! and backoff. The scheduler asks [`Hosts::ready`] before every request
+//! and backoff. The scheduler asks [`Politeness::ready`] before every request
 //! and never sends one the host's limiter refuses.
 
 use governor::clock::{Clock, DefaultClock};
