@@ -36,19 +36,17 @@ fn main() {
     for l in page.links.iter().filter(|l| l.span.is_some()) {
         println!("link {:?} {:?} -> {}", l.kind, l.text, l.url);
     }
-    let host = u.host_str().unwrap_or_default().to_string();
-    let in_scope = move |h: &str| h == host;
-    let ctx = ozgcheck::detect::Context {
+    let scope = ozgcheck::analysis::CityScope {
         state,
-        in_scope: &in_scope,
+        hosts: vec![u.host_str().unwrap_or_default().to_string()],
     };
-    let f = ozgcheck::detect::analyze(
+    let f = ozgcheck::analysis::findings_of(
         &cat,
-        &ctx,
+        &scope,
         &page,
         &u,
         jiff::Timestamp::UNIX_EPOCH,
-        ozgcheck::types::SnapshotId::of(&bytes),
+        &ozgcheck::types::SnapshotId::of(&bytes),
     );
     for a in &f.about {
         println!("about {}: {:?}", a.service, a.reasons);

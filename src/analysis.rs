@@ -108,6 +108,25 @@ pub fn read(
     extract::read_page(ex, url, bytes, content_type, own)
 }
 
+/// A read page → its findings, judged for the city it was fetched for: the
+/// one place where a page meets the detector (the crawl, `explain` and
+/// `audit` alike), so what they show cannot drift apart.
+pub fn findings_of(
+    cat: &Catalogue,
+    scope: &CityScope,
+    page: &Page,
+    url: &Url,
+    fetched_at: jiff::Timestamp,
+    snapshot: &SnapshotId,
+) -> PageFindings {
+    let in_scope = |h: &str| scope.contains(h);
+    let ctx = Context {
+        state: scope.state,
+        in_scope: &in_scope,
+    };
+    detect::analyze(cat, &ctx, page, url, fetched_at, snapshot.clone())
+}
+
 /// A read page → findings and what the link resolver needs to know of it.
 pub fn judge(
     cat: &Catalogue,
@@ -118,13 +137,8 @@ pub fn judge(
     fetched_at: jiff::Timestamp,
     snapshot: &SnapshotId,
 ) -> PageAnalysis {
-    let in_scope = |h: &str| scope.contains(h);
-    let ctx = Context {
-        state: scope.state,
-        in_scope: &in_scope,
-    };
-    let f = detect::analyze(cat, &ctx, page, url, fetched_at, snapshot.clone());
-    let own_page = in_scope(url.host_str().unwrap_or_default());
+    let f = findings_of(cat, scope, page, url, fetched_at, snapshot);
+    let own_page = scope.contains(url.host_str().unwrap_or_default());
     PageAnalysis {
         links: if kind == FetchKind::Page {
             page.links
@@ -257,8 +271,7 @@ impl Seen {
             status: r.status,
             location: r.location.clone(),
             error: r.error.clone(),
-            robots_excluded: r.status.is_none()
-                && r.error.as_deref().is_some_and(|e| e.starts_with("robots:")),
+            robots_excluded: r.unfetched() == Some(crate::store::Unfetched::Robots),
         }
     }
 }

@@ -8,8 +8,8 @@
 
 use crate::analysis::LivenessIndex;
 use crate::catalogue::{Catalogue, LoadError, Problem};
-use crate::detect::{self, Basis, Context, Liveness, ServiceVerdict};
-use crate::extract::{self, Extractor};
+use crate::detect::{Basis, Liveness, ServiceVerdict};
+use crate::extract::Extractor;
 use crate::report::{EvidenceOut, RunHeader};
 use crate::store::{DashboardImport, DashboardRow, PageRecord, RunRecord, Store, StoreError};
 use crate::text::fold;
@@ -510,16 +510,13 @@ fn page_about(
             return true;
         };
         let ex = Extractor::new(&cat.page);
-        let Ok(Some(page)) = extract::read_page(&ex, &u, &bytes, p.content_type.as_deref(), false)
+        let scope = crate::analysis::CityScope::of_run(run);
+        let Ok(Some(page)) =
+            crate::analysis::read(&ex, &scope, &u, &bytes, p.content_type.as_deref())
         else {
             return true;
         };
-        let never = |_: &str| false;
-        let ctx = Context {
-            state: run.state,
-            in_scope: &never,
-        };
-        let f = detect::analyze(cat, &ctx, &page, &u, p.fetched_at, sid.clone());
+        let f = crate::analysis::findings_of(cat, &scope, &page, &u, p.fetched_at, sid);
         let text = fold(&format!("{} {}", page.title, page.main_text));
         let named = cat.service(svc).is_some_and(|s| s.terms.is_match(&text));
         return named || f.about.iter().any(|a| &a.service == svc);

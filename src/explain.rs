@@ -6,7 +6,7 @@ use crate::analysis::LivenessIndex;
 use crate::analysis::{self, CityScope};
 use crate::catalogue::Catalogue;
 use crate::crawl;
-use crate::detect::{self, Context, Liveness};
+use crate::detect::{self, Liveness};
 use crate::extract::Extractor;
 use crate::store::{RunRecord, Store, StoreError};
 use crate::text::clip;
@@ -67,12 +67,7 @@ pub fn explain(
     let page = analysis::read(&ex, &scope, &url, &bytes, record.content_type.as_deref())
         .map_err(|e| ExplainError::Unreadable(record.url.clone(), e))?
         .ok_or_else(|| ExplainError::NotAPage(record.url.clone()))?;
-    let in_scope = |h: &str| scope.contains(h);
-    let ctx = Context {
-        state: run.state,
-        in_scope: &in_scope,
-    };
-    let f = detect::analyze(cat, &ctx, &page, &url, record.fetched_at, sid.clone());
+    let f = analysis::findings_of(cat, &scope, &page, &url, record.fetched_at, &sid);
     let pages = store.pages(&run.id)?;
     let live = LivenessIndex::from_records(&pages);
 

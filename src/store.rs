@@ -281,9 +281,39 @@ pub struct PageRecord {
     /// frame, or a same-site link to a page about no service, must lead to.
     #[serde(default)]
     pub offers_application: bool,
+    /// Why the URL was not requested at all (absent when it was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unfetched: Option<Unfetched>,
+}
+
+/// Why a URL of a run was not requested.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unfetched {
+    /// robots.txt forbids it (or could not be read: then all is forbidden).
+    Robots,
+    /// Its host kept failing; the circuit breaker held its other URLs back.
+    CircuitOpen,
 }
 
 impl PageRecord {
+    /// Why the URL was not requested. Databases written before the field
+    /// existed said it only in `error` ("robots: …"): read that there.
+    pub fn unfetched(&self) -> Option<Unfetched> {
+        let legacy = |prefix: &str| {
+            self.status.is_none() && self.error.as_deref().is_some_and(|e| e.starts_with(prefix))
+        };
+        self.unfetched.or_else(|| {
+            if legacy("robots:") {
+                Some(Unfetched::Robots)
+            } else if legacy("circuit-open:") {
+                Some(Unfetched::CircuitOpen)
+            } else {
+                None
+            }
+        })
+    }
     /// 2xx, or 304 (the stored snapshot is still the page).
     pub fn is_success(&self) -> bool {
         matches!(self.status, Some(s) if (200..300).contains(&s) || s == 304)
@@ -924,5 +954,35 @@ mod tests {
         assert!(store
             .decode::<Vec<String>>(b"k", &[VALUE_ZSTD, 1, 2, 3])
             .is_err());
+    }
+
+    /// Why a URL was not requested is a typed field; records of older
+    /// databases, which said it only in their error text, read the same.
+    #[test]
+    fn unfetched_reason_is_typed_and_old_records_read_alike() {
+        let old = r#"{"url":"http://a.de/x","kind":"page","depth":1,
+            "fetched_at":"2025-01-01T00:00:00Z","status":null,
+            "error":"robots: disallowed by rule /x","content_type":null,
+            "location":null,"etag":null,"last_modified":null,"snapshot":null,"bytes":0}"#;
+        let rec: PageRecord = serde_json::from_str(old).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rec.unfetched, None);
+        assert_eq!(rec.unfetched(), Some(Unfetched::Robots));
+        let new = PageRecord {
+            error: Some("host kept failing".into()),
+            unfetched: Some(Unfetched::CircuitOpen),
+            ..rec.clone()
+        };
+        let json = serde_json::to_string(&new).unwrap_or_default();
+        assert!(json.contains(r#""unfetched":"circuit-open""#), "{json}");
+        let back: PageRecord = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.unfetched(), Some(Unfetched::CircuitOpen));
+        // A page that was fetched has no such reason, whatever its error says.
+        let fetched = PageRecord {
+            status: Some(404),
+            error: Some("robots: text of a page".into()),
+            unfetched: None,
+            ..rec
+        };
+        assert_eq!(fetched.unfetched(), None);
     }
 }

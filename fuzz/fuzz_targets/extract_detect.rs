@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use ozgcheck::analysis::{findings_of, CityScope};
 use ozgcheck::catalogue::Catalogue;
-use ozgcheck::detect::{analyze, Context};
 use ozgcheck::extract::{decode, Extractor};
 use ozgcheck::types::{SnapshotId, State};
 use std::sync::OnceLock;
@@ -31,11 +31,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let page = ex.page(&text, &url);
-    let in_scope = |h: &str| h.ends_with("fuzz.de");
-    let ctx = Context {
+    let scope = CityScope {
         state: State::NW,
-        in_scope: &in_scope,
+        hosts: vec!["*.fuzz.de".to_string()],
     };
-    let f = analyze(cat, &ctx, &page, &url, jiff::Timestamp::UNIX_EPOCH, SnapshotId::of(body));
+    let f = findings_of(
+        cat,
+        &scope,
+        &page,
+        &url,
+        jiff::Timestamp::UNIX_EPOCH,
+        &SnapshotId::of(body),
+    );
     let _ = ozgcheck::detect::verdicts(cat, &[f], &|_, _| ozgcheck::detect::Liveness::Alive);
 });

@@ -40,7 +40,7 @@ use crate::extract::Extractor;
 use crate::profile::Profile;
 use crate::store::{
     FetchKind, PageRecord, RunRecord, RunSettings, RunStats, RunStatus, Store, StoreError,
-    Validator,
+    Unfetched, Validator,
 };
 use crate::text::fold;
 use crate::types::RunId;

@@ -159,7 +159,12 @@ impl Crawler {
     }
 
     /// Record a URL that will not be fetched (robots, circuit breaker).
-    pub(super) fn record_unfetched(&mut self, item: &Item, why: String) -> Result<(), CrawlError> {
+    pub(super) fn record_unfetched(
+        &mut self,
+        item: &Item,
+        reason: Unfetched,
+        why: String,
+    ) -> Result<(), CrawlError> {
         let rec = PageRecord {
             url: item.url.to_string(),
             kind: item.kind,
@@ -176,6 +181,7 @@ impl Crawler {
             news: false,
             own_page: false,
             offers_application: false,
+            unfetched: Some(reason),
         };
         self.shared.store.put_page(&self.record.id, &rec)?;
         self.seen.insert(&rec);
@@ -377,7 +383,7 @@ impl Crawler {
             if let Err(why) = allowed {
                 if let Some(item) = self.frontier.pop(origin) {
                     self.stats.robots_excluded += 1;
-                    self.record_unfetched(&item, format!("robots: {why}"))?;
+                    self.record_unfetched(&item, Unfetched::Robots, format!("robots: {why}"))?;
                 }
                 continue;
             }
@@ -506,6 +512,7 @@ impl Crawler {
             self.stats.errors += 1;
             self.record_unfetched(
                 &item,
+                Unfetched::CircuitOpen,
                 format!("circuit-open: {origin} kept failing ({class})"),
             )?;
         }

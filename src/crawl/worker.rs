@@ -154,6 +154,7 @@ pub(super) fn process(
         news: false,
         own_page: false,
         offers_application: false,
+        unfetched: None,
     };
     let mut out = Fetched {
         item,
