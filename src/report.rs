@@ -2,7 +2,7 @@
 //! human table with German service names. Reads the store, never the network.
 
 use crate::catalogue::Catalogue;
-use crate::detect::{Evidence, ServiceVerdict};
+use crate::detect::{Cancel, Evidence, NotOnline, ServiceVerdict, TargetFailure};
 use crate::store::{RunRecord, Store, StoreError};
 use crate::types::Level;
 use serde::Serialize;
@@ -166,69 +166,85 @@ impl ServiceOut {
     }
 }
 
-/// Why a service is not online, from what its evidence shows (the signals
-/// that did not count say why): German words for a city official.
-fn reason_not_online(level: Level, evidence: &[Evidence]) -> Option<(&'static str, &'static str)> {
+/// Why a service is not online, in German and English words for a city
+/// official: the verdict's typed reason, or for verdicts stored before it
+/// existed, the reason their evidence text shows.
+fn reason_not_online(
+    level: Level,
+    verdict: Option<&crate::detect::ServiceVerdict>,
+) -> Option<(&'static str, &'static str)> {
     if level >= ONLINE_FROM {
         return None;
     }
-    let signals: Vec<&str> = evidence
-        .iter()
-        .flat_map(|e| e.signals.iter().map(String::as_str))
-        .collect();
-    let has = |needle: &str| signals.iter().any(|s| s.contains(needle));
-    let why = if has("not counted: dead link") || has("contradicted by the site's own link") {
-        (
+    let why = match verdict {
+        Some(v) => v
+            .not_online
+            .or_else(|| legacy_not_online(level, &v.evidence)),
+        None => NotOnline::of(level, &[]),
+    }?;
+    Some(match why {
+        NotOnline::DeadLink => (
             "Der Link zum Online-Antrag oder Portal antwortet nicht (toter Link)",
             "The link to the online application or portal does not answer (dead link)",
-        )
-    } else if has("not counted: retired portal") {
-        (
+        ),
+        NotOnline::RetiredPortal => (
             "Der Link führt zu einem abgeschalteten Portal",
             "The link leads to a portal that was shut down",
-        )
-    } else if has("not counted: portal of another state") {
-        (
+        ),
+        NotOnline::OtherStatePortal => (
             "Der Link führt nur zum Portal eines anderen Bundeslandes",
             "The link leads only to another state's portal",
-        )
-    } else if has("not counted: negated") {
-        (
+        ),
+        NotOnline::Negated => (
             "Die Seite sagt, dass ein Online-Antrag nicht möglich ist",
             "The page says an online application is not possible",
-        )
-    } else if has("not counted: not a statement about this service now") {
-        (
+        ),
+        NotOnline::Announced => (
             "Ein Online-Angebot ist nur angekündigt oder an Bedingungen geknüpft",
             "An online service is only announced or conditional",
-        )
-    } else if has("not counted: appointment booking") {
-        (
+        ),
+        NotOnline::AppointmentOnly => (
             "Online gibt es nur eine Terminbuchung, keinen Antrag",
             "Online there is only appointment booking, no application",
-        )
-    } else if has("not counted: contact form") {
-        (
+        ),
+        NotOnline::ContactFormOnly => (
             "Online gibt es nur ein Kontaktformular, keinen Antrag",
             "Online there is only a contact form, no application",
-        )
-    } else if level == Level::FormAssistant {
-        (
+        ),
+        NotOnline::FormToPrint => (
             "Das Formular muss ausgedruckt, unterschrieben und eingereicht werden",
             "The form must be printed, signed and handed in",
-        )
-    } else if level == Level::Information {
-        (
+        ),
+        NotOnline::InformationOnly => (
             "Es gibt Informationen, aber keinen Hinweis auf einen Online-Antrag",
             "There is information, but no sign of an online application",
-        )
-    } else {
-        (
+        ),
+        _ => (
             "Auf den Seiten der Stadt wurde zu dieser Leistung nichts gefunden",
             "Nothing about this service was found on the city's pages",
-        )
-    };
-    Some(why)
+        ),
+    })
+}
+
+/// The reason a verdict stored before `not_online` existed shows in its
+/// evidence text ("… (not counted: negated: …)").
+fn legacy_not_online(level: Level, evidence: &[Evidence]) -> Option<NotOnline> {
+    let cancels: Vec<Cancel> = evidence
+        .iter()
+        .flat_map(|e| &e.signals)
+        .filter_map(|s| s.split_once(" (not counted: "))
+        .map(|(_, why)| {
+            let why = why.strip_suffix(')').unwrap_or(why);
+            match why.strip_prefix("dead link: ") {
+                Some(w) => Cancel::Target(TargetFailure::Dead(w.to_string())),
+                None if why.starts_with("contradicted by the site's own link") => {
+                    Cancel::Contradicted(Box::new(Cancel::Other(why.to_string())))
+                }
+                None => Cancel::parse(why),
+            }
+        })
+        .collect();
+    NotOnline::of(level, &cancels.iter().collect::<Vec<_>>())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -307,7 +323,7 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
         .map(|svc| {
             let v = verdicts.iter().find(|v| v.service == svc.id);
             let level = v.map(|v| v.level).unwrap_or(Level::Offline);
-            let why = reason_not_online(level, v.map(|v| &v.evidence[..]).unwrap_or(&[]));
+            let why = reason_not_online(level, v);
             ServiceOut {
                 id: svc.id.to_string(),
                 name: svc.name.clone(),
@@ -788,4 +804,55 @@ fn html_card(
         }
     }
     let _ = write!(o, "</article>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Verdicts stored before the typed reason existed still say why: the
+    /// reason is read from their evidence text.
+    #[test]
+    fn old_verdicts_give_their_reason_from_the_evidence_text() {
+        let item = |signals: &[&str], level| Evidence {
+            url: "http://www.stadt.de/x".into(),
+            fetched_at: jiff::Timestamp::UNIX_EPOCH,
+            level,
+            signals: signals.iter().map(|s| s.to_string()).collect(),
+            excerpt: String::new(),
+            snapshot: crate::types::SnapshotId::of(b"x"),
+            basis: None,
+        };
+        let old = |signals: &[&str], level| ServiceVerdict {
+            service: crate::types::ServiceId::parse("elterngeld").unwrap_or_else(|e| panic!("{e}")),
+            level,
+            evidence: vec![item(signals, level)],
+            not_online: None,
+        };
+        let reason = |v: &ServiceVerdict| reason_not_online(v.level, Some(v)).map(|(_, en)| en);
+        let dead = old(
+            &[
+                "about: title names \"Elterngeld\"",
+                "link to service portal X (x.de) (not counted: dead link: HTTP 404)",
+                "the text says … (not counted: negated: \"nicht\")",
+            ],
+            Level::Information,
+        );
+        assert_eq!(
+            reason(&dead),
+            Some("The link to the online application or portal does not answer (dead link)")
+        );
+        let negated = old(&["x (not counted: negated: \"nicht\")"], Level::Information);
+        assert_eq!(
+            reason(&negated),
+            Some("The page says an online application is not possible")
+        );
+        let form = old(&["downloadable form (pdf)"], Level::FormAssistant);
+        assert_eq!(
+            reason(&form),
+            Some("The form must be printed, signed and handed in")
+        );
+        let online = old(&["web form (3 fields, POST)"], Level::Online);
+        assert_eq!(reason(&online), None);
+    }
 }

@@ -43,14 +43,14 @@ pub(super) fn form_signals(r: &Reading<'_>, url: &Url) -> (Vec<Signal>, bool) {
                     SignalKind::WebForm,
                     Level::Online,
                     "web form".to_string(),
-                    Some(format!("appointment booking: \"{}\"", p.source())),
+                    Some(Cancel::Appointment(p.source().to_string())),
                 )
             } else if let Some((p, _)) = sig.contact.find(&purpose).filter(|_| !applies) {
                 (
                     SignalKind::WebForm,
                     Level::Online,
                     "web form".to_string(),
-                    Some(format!("contact form: \"{}\"", p.source())),
+                    Some(Cancel::ContactForm(p.source().to_string())),
                 )
             } else if form.fields < 2 && !form.has_file_upload {
                 continue;
@@ -74,7 +74,7 @@ pub(super) fn form_signals(r: &Reading<'_>, url: &Url) -> (Vec<Signal>, bool) {
                     format!("web form ({} fields, POST)", form.fields)
                 };
                 // "Über dieses Formular können Sie keinen Antrag stellen."
-                let negated = negated(cat, &intro_f).map(|p| format!("negated: \"{p}\""));
+                let negated = negated(cat, &intro_f).map(|p| Cancel::Negated(p.to_string()));
                 (SignalKind::WebForm, Level::Online, why, negated)
             } else {
                 continue;

@@ -91,7 +91,7 @@ fn link_signal(
         let mut cancelled = cancelled.clone();
         if cancelled.is_none() && kind != SignalKind::FormDownload {
             if let Some(p) = negated(cat, &sent_f) {
-                cancelled = Some(format!("negated: \"{p}\""));
+                cancelled = Some(Cancel::Negated(p.to_string()));
             }
         }
         out.push(Signal {
@@ -107,7 +107,7 @@ fn link_signal(
     Some((s_range.start, out))
 }
 
-pub(super) type Classified = (SignalKind, Level, String, Option<String>);
+pub(super) type Classified = (SignalKind, Level, String, Option<Cancel>);
 
 /// Decide what a link in the main content signals, if anything.
 pub(super) fn classify_link(
@@ -126,7 +126,7 @@ pub(super) fn classify_link(
         .appointment
         .find(anchor_f)
         .or_else(|| sig.appointment.find(target_f))
-        .map(|(p, _)| format!("appointment booking: \"{}\"", p.source()));
+        .map(|(p, _)| Cancel::Appointment(p.source().to_string()));
     let application = sig
         .application
         .find(anchor_f)
@@ -163,16 +163,7 @@ pub(super) fn classify_link(
     // links, judged by the page they lead to.
     let portal = cat.portal_for_host(host).filter(|_| !(ctx.in_scope)(host));
     if let Some(portal) = portal {
-        let cancelled = if let Some(r) = &portal.retired {
-            Some(format!("retired portal {}: {r}", portal.name))
-        } else if !portal.states.contains(&ctx.state) {
-            Some(format!(
-                "portal of another state: {} does not serve {}",
-                portal.name, ctx.state
-            ))
-        } else {
-            appointment.clone()
-        };
+        let cancelled = Cancel::of_portal(portal, ctx.state).or_else(|| appointment.clone());
         // A general portal or form platform hosts many services: a link to
         // it needs wording that names an application or a form.
         let general = matches!(portal.services, Scope::All);

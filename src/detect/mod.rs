@@ -81,8 +81,8 @@ pub struct Signal {
     /// A link target whose liveness decides whether the signal holds.
     pub target: Option<String>,
     /// Why the signal does not count, when it does not (negation, appointment,
-    /// retired portal, portal of another state).
-    pub cancelled: Option<String>,
+    /// retired portal, portal of another state); stored as its text.
+    pub cancelled: Option<Cancel>,
 }
 
 /// Why a page is about a service.
@@ -161,6 +161,10 @@ pub struct ServiceVerdict {
     pub service: ServiceId,
     pub level: Level,
     pub evidence: Vec<Evidence>,
+    /// Why the service is not online (absent when it is, and in verdicts
+    /// stored before the field existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_online: Option<NotOnline>,
 }
 
 impl ServiceVerdict {
@@ -216,6 +220,7 @@ const LONE_LINK_SHARE: f64 = 0.8;
 const MAX_CONTEXT: usize = 2000;
 
 mod about;
+mod cancel;
 mod excerpt;
 mod forms;
 mod links;
@@ -227,6 +232,7 @@ mod tests;
 mod verdict;
 
 use about::*;
+pub use cancel::{Cancel, NotOnline, TargetFailure};
 use excerpt::*;
 use forms::*;
 use links::*;

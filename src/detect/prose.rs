@@ -51,7 +51,7 @@ pub(super) fn transaction_signals(rd: &Reading<'_>) -> Vec<Signal> {
         }
         last_sentence = Some(s_range.clone());
         let sentence_f = fold(text.get(s_range.clone()).unwrap_or_default());
-        let cancelled = negated(cat, &sentence_f).map(|n| format!("negated: \"{n}\""));
+        let cancelled = negated(cat, &sentence_f).map(|n| Cancel::Negated(n.to_string()));
         // Like a form, the statement describes what its page is about;
         // services it names are documents no longer needed ("Sie müssen
         // keine Meldebescheinigung vorlegen").
@@ -128,27 +128,17 @@ pub(super) fn prose_claims(
             continue;
         }
         let cancelled = negated(rd.cat, &folded)
-            .map(|n| format!("negated: \"{n}\""))
+            .map(|n| Cancel::Negated(n.to_string()))
             .or_else(|| {
-                [
-                    (&sig.hedge, "not a statement about this service now"),
-                    (&sig.appointment, "appointment booking"),
-                    (&sig.print, "the form is printed"),
-                ]
-                .iter()
-                .find_map(|(list, why)| {
-                    list.find(&folded)
-                        .map(|(n, _)| format!("{why}: \"{}\"", n.source()))
-                })
+                let first = |list: &crate::text::PhraseSet| {
+                    list.find(&folded).map(|(n, _)| n.source().to_string())
+                };
+                first(&sig.hedge)
+                    .map(Cancel::Hedged)
+                    .or_else(|| first(&sig.appointment).map(Cancel::Appointment))
+                    .or_else(|| first(&sig.print).map(Cancel::Printed))
             });
-        let portal_cancelled = portal.and_then(|pt| match &pt.retired {
-            Some(r) => Some(format!("retired portal {}: {r}", pt.name)),
-            None if !pt.states.contains(&state) => Some(format!(
-                "portal of another state: {} does not serve {}",
-                pt.name, state
-            )),
-            None => None,
-        });
+        let portal_cancelled = portal.and_then(|pt| Cancel::of_portal(pt, state));
         // The services of the sentence's section or page; of those, the ones
         // it names. A sentence that names only other services speaks of
         // something else, and a page about nothing has no service to claim.

@@ -247,7 +247,11 @@ fn of_two_portal_names_in_a_sentence_the_longer_one_is_meant() {
         .iter()
         .find(|s| s.kind == SignalKind::ProseClaim)
         .unwrap_or_else(|| panic!("no prose claim: {:?}", f.signals));
-    let why = claim.cancelled.clone().unwrap_or_default();
+    let why = claim
+        .cancelled
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
     assert!(why.contains("Sachsen-Anhalt"), "{why}");
 }
 

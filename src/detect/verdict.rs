@@ -22,7 +22,7 @@ pub(super) type OffersMemo<'a> =
 
 impl<'a> Resolver<'a> {
     /// Why the signal's link target does not hold, if it does not.
-    fn target_fails(&self, s: &Signal, hops: u8) -> Option<String> {
+    fn target_fails(&self, s: &Signal, hops: u8) -> Option<TargetFailure> {
         let t = s.target.as_deref()?;
         let claim = match s.kind {
             SignalKind::ApplicationLink => Claim::Application,
@@ -34,9 +34,9 @@ impl<'a> Resolver<'a> {
         };
         match (self.liveness)(t, claim) {
             Liveness::Alive => None,
-            Liveness::Dead(why) => Some(format!("dead link: {why}")),
-            Liveness::Unknown(why) => Some(format!("link not verified: {why}")),
-            Liveness::NotAnApplication(why) => Some(why),
+            Liveness::Dead(why) => Some(TargetFailure::Dead(why)),
+            Liveness::Unknown(why) => Some(TargetFailure::NotVerified(why)),
+            Liveness::NotAnApplication(why) => Some(TargetFailure::NotAnApplication(why)),
             Liveness::OwnPage { url, offers_any } => {
                 // A form link needs the service's form there; an application
                 // link its application (or, on a page about no service, an
@@ -50,12 +50,9 @@ impl<'a> Resolver<'a> {
                         Some(f) => self.offers(f, &s.service, hops - 1, need, offers_any),
                         None => offers_any,
                     };
-                (!holds).then(|| match claim {
-                    Claim::Form => {
-                        "the linked page of the city has no form for the service".to_string()
-                    }
-                    _ => "the linked page of the city offers no online application for the service"
-                        .to_string(),
+                (!holds).then_some(match claim {
+                    Claim::Form => TargetFailure::NoFormThere,
+                    _ => TargetFailure::NoApplicationThere,
                 })
             }
         }
@@ -91,6 +88,14 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// One page's evidence for one service, with the full-transaction statement
+/// it carries (rule, excerpt) and why its other signals did not count.
+struct Item {
+    evidence: Evidence,
+    transaction: Option<(String, String)>,
+    cancels: Vec<Cancel>,
+}
+
 /// Combine the findings of a run into one verdict per catalogue service.
 /// `liveness(target, claim)` answers for link targets, given what the link
 /// claims ([`Claim`]); a signal whose target does not hold does not raise
@@ -105,7 +110,7 @@ pub fn verdicts(
     // application somewhere in the run and such a statement on a page about
     // the service; they are often on different pages (portal start page vs.
     // form), so they are combined per service, not per page.
-    let mut per: BTreeMap<ServiceId, Vec<(Evidence, Option<String>)>> = BTreeMap::new();
+    let mut per: BTreeMap<ServiceId, Vec<Item>> = BTreeMap::new();
     let resolver = Resolver {
         by_url: findings.iter().map(|f| (f.url.as_str(), f)).collect(),
         liveness,
@@ -120,122 +125,150 @@ pub fn verdicts(
             }
         }
         for svc in services {
-            let about = f.about.iter().find(|a| &a.service == svc);
-            let mut level = if about.is_some() {
-                Level::Information
-            } else {
-                Level::Offline
-            };
-            let mut best: Option<&Signal> = None;
-            let mut described = Vec::new();
-            if let Some(a) = about {
-                described.push(format!("about: {}", a.reasons.join(", ")));
+            if let Some(item) = page_evidence(f, svc, &resolver, &failed_links) {
+                per.entry(svc.clone()).or_default().push(item);
             }
-            let mut transaction: Option<&Signal> = None;
-            for s in f.signals.iter().filter(|s| &s.service == svc) {
-                let cancelled = s.cancelled.clone().or_else(|| match s.kind {
-                    SignalKind::ProseClaim => failed_links.get(svc).map(|why| {
-                        format!("contradicted by the site's own link to the application: {why}")
-                    }),
-                    _ => resolver.target_fails(s, SAME_SITE_HOPS),
-                });
-                match &cancelled {
-                    Some(why) => described.push(format!("{} (not counted: {why})", s.rule)),
-                    None if s.kind == SignalKind::Transaction => {
-                        transaction = transaction.or(Some(s));
-                    }
-                    None => {
-                        described.push(s.rule.clone());
-                        // At the same level, what a target proved beats
-                        // what the text says.
-                        let stronger = |b: &Signal| {
-                            s.level > b.level
-                                || (s.level == b.level
-                                    && b.kind == SignalKind::ProseClaim
-                                    && s.kind != SignalKind::ProseClaim)
-                        };
-                        if best.is_none_or(stronger) {
-                            best = Some(s);
-                        }
-                    }
-                }
-            }
-            if let Some(b) = best {
-                level = level.max(b.level);
-            }
-            // Only a page about the service (or a signal naming it) may carry
-            // its full-transaction statement.
-            if level == Level::Offline {
-                continue;
-            }
-            let excerpt = match (best, about) {
-                (Some(s), _) => s.excerpt.clone(),
-                (None, Some(a)) => a.excerpt.clone(),
-                (None, None) => String::new(),
-            };
-            let tx = transaction.map(|t| format!("{}\u{0}{}", t.rule, t.excerpt));
-            per.entry(svc.clone()).or_default().push((
-                Evidence {
-                    url: f.url.clone(),
-                    fetched_at: f.fetched_at,
-                    level,
-                    signals: described,
-                    excerpt,
-                    snapshot: f.snapshot.clone(),
-                    basis: (level >= Level::Online).then(|| match best {
-                        Some(b) if b.kind == SignalKind::ProseClaim => Basis::Claimed,
-                        _ => Basis::Verified,
-                    }),
-                },
-                tx,
-            ));
         }
     }
     cat.services
         .iter()
-        .map(|svc| {
-            let items = per.remove(&svc.id).unwrap_or_default();
-            let online = items.iter().any(|(e, _)| e.level >= Level::Online);
-            let online_basis = items
-                .iter()
-                .filter_map(|(e, _)| e.basis)
-                .max()
-                .unwrap_or(Basis::Claimed);
-            let mut evidence: Vec<Evidence> = items
-                .into_iter()
-                .map(|(mut e, tx)| {
-                    if let Some(tx) = tx {
-                        let (rule, excerpt) = tx.split_once('\u{0}').unwrap_or((&tx, ""));
-                        if online {
-                            e.signals.push(rule.to_string());
-                            // The statement stands on a page about the service;
-                            // the online application it completes may be elsewhere.
-                            e.basis = e.basis.or(Some(online_basis));
-                            e.level = Level::Transaction;
-                            e.excerpt = excerpt.to_string();
-                        } else {
-                            e.signals.push(format!(
-                                "{rule} (not counted: no online application for the service)"
-                            ));
-                        }
-                    }
-                    e
-                })
-                .collect();
-            evidence.sort_by(|a, b| {
-                b.level
-                    .cmp(&a.level)
-                    .then(b.basis.cmp(&a.basis))
-                    .then(b.signals.len().cmp(&a.signals.len()))
-                    .then(a.url.cmp(&b.url))
-            });
-            ServiceVerdict {
-                service: svc.id.clone(),
-                level: evidence.first().map(|e| e.level).unwrap_or(Level::Offline),
-                evidence,
-            }
-        })
+        .map(|svc| service_verdict(&svc.id, per.remove(&svc.id).unwrap_or_default()))
         .collect()
+}
+
+/// What one page shows for one service; `None` when it shows nothing (its
+/// signals for the service all cancelled on a page not about it).
+fn page_evidence(
+    f: &PageFindings,
+    svc: &ServiceId,
+    resolver: &Resolver<'_>,
+    failed_links: &BTreeMap<ServiceId, Cancel>,
+) -> Option<Item> {
+    let about = f.about.iter().find(|a| &a.service == svc);
+    let mut level = if about.is_some() {
+        Level::Information
+    } else {
+        Level::Offline
+    };
+    let mut best: Option<&Signal> = None;
+    let mut described = Vec::new();
+    let mut cancels = Vec::new();
+    if let Some(a) = about {
+        described.push(format!("about: {}", a.reasons.join(", ")));
+    }
+    let mut transaction: Option<&Signal> = None;
+    for s in f.signals.iter().filter(|s| &s.service == svc) {
+        let cancelled = s.cancelled.clone().or_else(|| match s.kind {
+            SignalKind::ProseClaim => failed_links
+                .get(svc)
+                .map(|why| Cancel::Contradicted(Box::new(why.clone()))),
+            _ => resolver.target_fails(s, SAME_SITE_HOPS).map(Cancel::Target),
+        });
+        match cancelled {
+            Some(why) => {
+                described.push(format!("{} (not counted: {why})", s.rule));
+                cancels.push(why);
+            }
+            None if s.kind == SignalKind::Transaction => {
+                transaction = transaction.or(Some(s));
+            }
+            None => {
+                described.push(s.rule.clone());
+                // At the same level, what a target proved beats what the
+                // text says.
+                let stronger = |b: &Signal| {
+                    s.level > b.level
+                        || (s.level == b.level
+                            && b.kind == SignalKind::ProseClaim
+                            && s.kind != SignalKind::ProseClaim)
+                };
+                if best.is_none_or(stronger) {
+                    best = Some(s);
+                }
+            }
+        }
+    }
+    if let Some(b) = best {
+        level = level.max(b.level);
+    }
+    // Only a page about the service (or a signal naming it) may carry its
+    // full-transaction statement.
+    if level == Level::Offline {
+        return None;
+    }
+    let excerpt = match (best, about) {
+        (Some(s), _) => s.excerpt.clone(),
+        (None, Some(a)) => a.excerpt.clone(),
+        (None, None) => String::new(),
+    };
+    Some(Item {
+        evidence: Evidence {
+            url: f.url.clone(),
+            fetched_at: f.fetched_at,
+            level,
+            signals: described,
+            excerpt,
+            snapshot: f.snapshot.clone(),
+            basis: (level >= Level::Online).then(|| match best {
+                Some(b) if b.kind == SignalKind::ProseClaim => Basis::Claimed,
+                _ => Basis::Verified,
+            }),
+        },
+        transaction: transaction.map(|t| (t.rule.clone(), t.excerpt.clone())),
+        cancels,
+    })
+}
+
+/// A service's verdict from its evidence items: level 4 where a statement
+/// of a fully digital process meets an online application anywhere in the
+/// run; evidence strongest first; why it is not online, if it is not.
+fn service_verdict(svc: &ServiceId, items: Vec<Item>) -> ServiceVerdict {
+    let online = items.iter().any(|i| i.evidence.level >= Level::Online);
+    let online_basis = items
+        .iter()
+        .filter_map(|i| i.evidence.basis)
+        .max()
+        .unwrap_or(Basis::Claimed);
+    let mut cancels = Vec::new();
+    let mut evidence: Vec<Evidence> = Vec::with_capacity(items.len());
+    for Item {
+        evidence: mut e,
+        transaction,
+        cancels: why,
+    } in items
+    {
+        if let Some((rule, excerpt)) = transaction {
+            if online {
+                e.signals.push(rule);
+                // The statement stands on a page about the service; the
+                // online application it completes may be elsewhere.
+                e.basis = e.basis.or(Some(online_basis));
+                e.level = Level::Transaction;
+                e.excerpt = excerpt;
+            } else {
+                e.signals.push(format!(
+                    "{rule} (not counted: {})",
+                    Cancel::NoOnlineApplication
+                ));
+            }
+        }
+        cancels.extend(why);
+        evidence.push(e);
+    }
+    evidence.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then(b.basis.cmp(&a.basis))
+            .then(b.signals.len().cmp(&a.signals.len()))
+            .then(a.url.cmp(&b.url))
+    });
+    let level = evidence.first().map(|e| e.level).unwrap_or(Level::Offline);
+    ServiceVerdict {
+        service: svc.clone(),
+        level,
+        evidence,
+        not_online: NotOnline::of(level, &cancels.iter().collect::<Vec<_>>()),
+    }
 }
 
 /// Per service, why a link of the city's pages to its online application
@@ -246,27 +279,21 @@ pub fn verdicts(
 pub(super) fn failed_application_links(
     findings: &[PageFindings],
     resolver: &Resolver<'_>,
-) -> BTreeMap<ServiceId, String> {
+) -> BTreeMap<ServiceId, Cancel> {
     let mut out = BTreeMap::new();
     for s in findings.iter().flat_map(|f| &f.signals) {
         if !s.kind.is_application_link() || out.contains_key(&s.service) {
             continue;
         }
         let why = match &s.cancelled {
-            Some(c)
-                if c.starts_with("retired portal") || c.starts_with("portal of another state") =>
-            {
-                Some(c.clone())
-            }
+            Some(c @ (Cancel::RetiredPortal { .. } | Cancel::OtherState { .. })) => Some(c.clone()),
             Some(_) => None,
             // A dead target; a link to another page of the city that offers
             // no application proves nothing either way.
-            None => resolver.target_fails(s, SAME_SITE_HOPS).filter(|w| {
-                w.starts_with("dead link")
-                    || w.contains("unreachable")
-                    || w.starts_with("the target is a news item")
-                    || w.starts_with("the framed page")
-            }),
+            None => resolver
+                .target_fails(s, SAME_SITE_HOPS)
+                .filter(TargetFailure::refutes)
+                .map(Cancel::Target),
         };
         if let Some(why) = why {
             out.insert(s.service.clone(), why);

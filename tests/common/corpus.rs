@@ -136,7 +136,7 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
                         .map(|t| format!(" -> {t}"))
                         .unwrap_or_default(),
                     sg.cancelled
-                        .as_deref()
+                        .as_ref()
                         .map(|c| format!(" [cancelled: {c}]"))
                         .unwrap_or_default()
                 ));
