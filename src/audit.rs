@@ -65,6 +65,7 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
             file: name.into(),
             line: 1,
             message: "header must name the columns service,claimed[,note]".into(),
+            german: None,
         }]));
     };
     let cn = col("note");
@@ -78,6 +79,7 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
                     file: name.into(),
                     line,
                     message: e.to_string(),
+                    german: None,
                 });
                 continue;
             }
@@ -100,6 +102,7 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
                     message: format!(
                         "unknown service {svc:?} (an id or name as in `ozgcheck catalogue list`, e.g. elterngeld or Elterngeld)"
                     ),
+                    german: None,
                 });
                 continue;
             }
@@ -112,6 +115,7 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
                     "claimed {:?}: use ja/nein/yes/no/true/false/1/0",
                     rec.get(cc).unwrap_or_default()
                 ),
+                german: None,
             });
             continue;
         };
@@ -120,6 +124,7 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
                 file: name.into(),
                 line,
                 message: format!("service {id} is claimed twice"),
+                german: None,
             });
             continue;
         }
@@ -171,6 +176,7 @@ pub fn read_dashboard(
                     file: name.into(),
                     line,
                     message: "row has neither leika_name nor ozg_bezeichnung".into(),
+                    german: None,
                 });
                 return;
             }
@@ -192,6 +198,7 @@ pub fn read_dashboard(
                 file: name.into(),
                 line: e.line(),
                 message: e.to_string(),
+                german: None,
             }])
         })?;
         let list = match &value {
@@ -208,6 +215,7 @@ pub fn read_dashboard(
                     file: name.into(),
                     line: i + 1,
                     message: format!("entry {} is not an object", i + 1),
+                    german: None,
                 });
                 continue;
             };
@@ -237,6 +245,7 @@ pub fn read_dashboard(
                 file: name.into(),
                 line: 1,
                 message: format!("header names none of {}", DASHBOARD_FIELDS.join(", ")),
+                german: None,
             }]));
         }
         for rec in rd.records() {
@@ -256,6 +265,7 @@ pub fn read_dashboard(
                     file: name.into(),
                     line: e.position().map(|p| p.line() as usize).unwrap_or(0),
                     message: e.to_string(),
+                    german: None,
                 }),
             }
         }

@@ -88,6 +88,38 @@ pub struct Problem {
     pub file: String,
     pub line: usize,
     pub message: String,
+    /// The message in German, where the input is a city's own file.
+    pub german: Option<String>,
+}
+
+impl Problem {
+    /// `file:line: what`, in German where known.
+    pub fn german(&self) -> String {
+        let what = self.german.as_deref().unwrap_or(&self.message);
+        format!("{}:{}: {what}", self.file, self.line)
+    }
+}
+
+impl LoadError {
+    /// The error in German words (validation messages of the catalogue's
+    /// own files stay English: they are for its maintainers).
+    pub fn de(&self) -> String {
+        match self {
+            LoadError::Io { path, source } => {
+                let why = match source.kind() {
+                    std::io::ErrorKind::NotFound => "nicht gefunden".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "keine Berechtigung".to_string(),
+                    _ => source.to_string(),
+                };
+                format!("{path}: kann nicht gelesen werden: {why}")
+            }
+            LoadError::Invalid(problems) => problems
+                .iter()
+                .map(Problem::german)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -116,6 +148,19 @@ impl Source<'_> {
             file: self.name.clone(),
             line: self.line_of(offset),
             message: message.into(),
+            german: None,
+        }
+    }
+    /// A problem with its message in German too.
+    pub fn problem_de(
+        &self,
+        offset: usize,
+        german: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            german: Some(german.into()),
+            ..self.problem(offset, message)
         }
     }
     /// Parse TOML into `T`, turning syntax and type errors into a located problem.

@@ -29,6 +29,26 @@ pub enum ExplainError {
     Store(#[from] StoreError),
 }
 
+impl ExplainError {
+    /// The error in German words.
+    pub fn de(&self) -> String {
+        match self {
+            ExplainError::BadUrl(u, e) => format!("{u} ist keine URL: {e}"),
+            ExplainError::NotInRun { url, run } => format!(
+                "{url} wurde im Lauf {run} nicht geladen; `ozgcheck report --run {run} --format json` listet die URLs der Belege"
+            ),
+            ExplainError::NoSnapshot(u, why) => format!(
+                "zu {u} ist kein Snapshot gespeichert (Abruf gescheitert oder nicht erlaubt): {why}"
+            ),
+            ExplainError::NotAPage(u) => {
+                format!("{u} ist keine Seite, die ozgcheck liest (weder HTML noch PDF)")
+            }
+            ExplainError::Unreadable(u, e) => format!("{u}: {e}"),
+            ExplainError::Store(e) => e.de(),
+        }
+    }
+}
+
 pub fn explain(
     cat: &Catalogue,
     store: &Store,

@@ -135,6 +135,7 @@ impl Model {
                 file: "--model".into(),
                 line: 0,
                 message: format!("model {name:?}: a built-in name (letters, digits, '-') or a path to a .toml file"),
+                german: None,
             }]));
         }
         let (path, text) = match catalogue_dir {
@@ -423,11 +424,13 @@ pub fn read_peers(name: &str, text: &str) -> Result<Vec<Peer>, LoadError> {
             file: name.into(),
             line: i + 1,
             message: format!("header must be 'city,ozg_share' (or 'city;ozg_share'), found {h:?}"),
+            german: None,
         }),
         None => problems.push(Problem {
             file: name.into(),
             line: 1,
             message: "empty file; expected a header 'city,ozg_share'".into(),
+            german: None,
         }),
     }
     for (i, l) in lines {
@@ -442,6 +445,7 @@ pub fn read_peers(name: &str, text: &str) -> Result<Vec<Peer>, LoadError> {
                 file: name.into(),
                 line: i + 1,
                 message: format!("expected city,ozg_share: {l:?}"),
+                german: None,
             });
             continue;
         };
@@ -457,6 +461,10 @@ pub fn read_peers(name: &str, text: &str) -> Result<Vec<Peer>, LoadError> {
                     "ozg_share {:?} must be a number from 0 to 1 (and city non-empty)",
                     share.trim()
                 ),
+                german: Some(format!(
+                    "ozg_share {:?} muss eine Zahl von 0 bis 1 sein (und city nicht leer)",
+                    share.trim()
+                )),
             }),
         }
     }
@@ -487,6 +495,7 @@ pub fn read_city_values(src: &Source, model: &Model) -> Result<CityValues, LoadE
             file: src.name.clone(),
             line: line_of(key),
             message,
+            german: None,
         })
     };
     for (sector, points) in &v.indicators {

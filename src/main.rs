@@ -13,10 +13,16 @@ fn main() -> ExitCode {
     let cli = if ozgcheck::cli::wants_english(&args) {
         ozgcheck::cli::Cli::parse()
     } else {
-        let matches = ozgcheck::cli::command_de().get_matches_from(&args);
-        match <ozgcheck::cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        match ozgcheck::cli::parse_de(&args) {
             Ok(cli) => cli,
-            Err(e) => e.exit(),
+            Err((text, 0)) => {
+                let _ = write!(std::io::stdout(), "{text}");
+                return ExitCode::SUCCESS;
+            }
+            Err((text, _)) => {
+                let _ = write!(std::io::stderr(), "{text}");
+                return ExitCode::from(2);
+            }
         }
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -50,12 +50,21 @@ impl Profile {
         let mut problems = Vec::new();
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() {
-            problems.push(src.problem(raw.name.span().start, "name is empty"));
+            problems.push(src.problem_de(raw.name.span().start, "name ist leer", "name is empty"));
         }
         let state = match State::parse(raw.state.get_ref()) {
             Ok(s) => Some(s),
             Err(e) => {
-                problems.push(src.problem(raw.state.span().start, e));
+                let codes: Vec<&str> = State::ALL.iter().map(|s| s.code()).collect();
+                problems.push(src.problem_de(
+                    raw.state.span().start,
+                    format!(
+                        "unbekanntes Bundesland {:?}; möglich sind {}",
+                        raw.state.get_ref(),
+                        codes.join(" ")
+                    ),
+                    e,
+                ));
                 None
             }
         };
@@ -63,27 +72,34 @@ impl Profile {
         if let Some(a) = &raw.ags {
             let v = a.get_ref();
             if v.len() != 8 || !v.bytes().all(|b| b.is_ascii_digit()) {
-                problems.push(src.problem(
+                problems.push(src.problem_de(
                     a.span().start,
+                    format!("ags {v:?}: der Amtliche Gemeindeschlüssel hat 8 Ziffern"),
                     format!("ags {v:?} must be the 8-digit Amtlicher Gemeindeschlüssel"),
                 ));
             }
         }
         let mut seeds = Vec::new();
         if raw.seeds.get_ref().is_empty() {
-            problems.push(src.problem(raw.seeds.span().start, "seeds needs at least one URL"));
+            problems.push(src.problem_de(
+                raw.seeds.span().start,
+                "seeds braucht mindestens eine URL",
+                "seeds needs at least one URL",
+            ));
         }
         for s in raw.seeds.get_ref() {
             match Url::parse(s.get_ref()) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
                     seeds.push(u)
                 }
-                Ok(_) => problems.push(src.problem(
+                Ok(_) => problems.push(src.problem_de(
                     s.span().start,
+                    format!("seed {:?} muss eine http(s)-URL mit Host sein", s.get_ref()),
                     format!("seed {:?} must be an http(s) URL with a host", s.get_ref()),
                 )),
-                Err(e) => problems.push(src.problem(
+                Err(e) => problems.push(src.problem_de(
                     s.span().start,
+                    format!("seed {:?} ist keine URL: {e}", s.get_ref()),
                     format!("seed {:?} is not a URL: {e}", s.get_ref()),
                 )),
             }
@@ -92,9 +108,11 @@ impl Profile {
             Some(list) => {
                 let mut out = Vec::new();
                 if list.is_empty() {
-                    problems.push(
-                        src.problem(0, "scope is empty; leave it out to crawl the seeds' hosts"),
-                    );
+                    problems.push(src.problem_de(
+                        0,
+                        "scope ist leer; weglassen, um die Hosts der Seeds zu crawlen",
+                        "scope is empty; leave it out to crawl the seeds' hosts",
+                    ));
                 }
                 for p in list {
                     let v = p.get_ref().trim().to_ascii_lowercase();
@@ -107,8 +125,12 @@ impl Profile {
                     if ok {
                         out.push(v);
                     } else {
-                        problems.push(src.problem(
+                        problems.push(src.problem_de(
                             p.span().start,
+                            format!(
+                                "scope-Eintrag {:?} muss ein Host oder *.domain sein",
+                                p.get_ref()
+                            ),
                             format!("scope entry {:?} must be a host or *.domain", p.get_ref()),
                         ));
                     }
@@ -123,8 +145,9 @@ impl Profile {
         for (s, raw_seed) in seeds.iter().zip(raw.seeds.get_ref()) {
             let host = s.host_str().unwrap_or_default();
             if !scope.iter().any(|p| host_matches(p, host)) {
-                problems.push(src.problem(
+                problems.push(src.problem_de(
                     raw_seed.span().start,
+                    format!("Host {host:?} des Seeds liegt außerhalb von scope"),
                     format!("seed host {host:?} is outside the scope"),
                 ));
             }

@@ -61,6 +61,27 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: u32 },
 }
 
+impl StoreError {
+    /// The error in German words.
+    pub fn de(&self) -> String {
+        match self {
+            StoreError::Locked(p) => format!(
+                "Datenbank {} wird von einem anderen ozgcheck-Prozess benutzt; warten, bis er fertig ist, oder eine andere --db angeben",
+                p.display()
+            ),
+            StoreError::Sled { path, source } => format!("Datenbank {}: {source}", path.display()),
+            StoreError::Corrupt { path, key, why } => format!(
+                "Datenbank {}: gespeicherter Wert für {key} ist unlesbar: {why}",
+                path.display()
+            ),
+            StoreError::TooNew { path, found } => format!(
+                "Datenbank {} hat Schema {found}; dieses ozgcheck liest bis {DB_SCHEMA}",
+                path.display()
+            ),
+        }
+    }
+}
+
 /// Whether a run finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -95,7 +95,7 @@ fn bad_profile_exits_2_with_file_and_line() {
     let o = ozgcheck(&["crawl", "stadt.toml", "--db", "db"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("stadt.toml:2: unknown state \"Bayern\""),
+        stderr(&o).contains("stadt.toml:2: unbekanntes Bundesland \"Bayern\""),
         "{}",
         stderr(&o)
     );
@@ -109,6 +109,17 @@ fn bad_profile_exits_2_with_file_and_line() {
     let o = ozgcheck(&["crawl", "stadt.toml", "--db", "db"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(
+        stderr(&o).contains("stadt.toml:3: seeds braucht mindestens eine URL"),
+        "{}",
+        stderr(&o)
+    );
+    // The same error in English on request.
+    let o = ozgcheck(
+        &["crawl", "stadt.toml", "--db", "db", "--lang", "en"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
         stderr(&o).contains("stadt.toml:3: seeds needs at least one URL"),
         "{}",
         stderr(&o)
@@ -117,7 +128,7 @@ fn bad_profile_exits_2_with_file_and_line() {
     let o = ozgcheck(&["crawl", "missing.toml", "--db", "db"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("missing.toml: cannot read"),
+        stderr(&o).contains("missing.toml: kann nicht gelesen werden: nicht gefunden"),
         "{}",
         stderr(&o)
     );
@@ -135,7 +146,8 @@ fn a_second_process_gets_a_clear_lock_error() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains(db.to_str().unwrap_or_default()) && err.contains("in use"),
+        err.contains(db.to_str().unwrap_or_default())
+            && err.contains("von einem anderen ozgcheck-Prozess benutzt"),
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
@@ -146,6 +158,45 @@ fn report_of_unknown_run_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let o = ozgcheck(&["report", "--db", "nothing-here"], tmp.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Usage errors and help speak German by default, English on request,
+/// and keep the contract's exit codes.
+#[test]
+fn usage_errors_and_help_are_german_unless_english_is_asked_for() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let o = ozgcheck(&["crawl", "--bogus"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("Fehler: unbekanntes Argument '--bogus'")
+            && err.contains("Aufruf: ozgcheck crawl"),
+        "{err}"
+    );
+    let o = ozgcheck(&["report", "--format", "xls"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("ungültiger Wert 'xls'") && stderr(&o).contains("möglich: table"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ozgcheck(&["crawl", "--bogus", "--lang", "en"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unexpected argument '--bogus'"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = ozgcheck(&["help", "crawl"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("Stadtprofil (TOML)") && help.contains("Optionen:"),
+        "{help}"
+    );
+    let o = ozgcheck(&["crawl", "--help", "--lang", "en"], tmp.path());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("City profile (TOML)"));
 }
 
 /// Replace what changes from run to run (times) with placeholders.
@@ -301,7 +352,7 @@ async fn crawl_then_report_json_matches_the_golden_file() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("was not fetched in run"),
+        stderr(&o).contains("wurde im Lauf") && stderr(&o).contains("nicht geladen"),
         "{}",
         stderr(&o)
     );

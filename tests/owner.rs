@@ -193,7 +193,11 @@ async fn commands_run_inside_the_server_that_holds_the_database() {
         tmp.path(),
     );
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
-    assert!(stderr(&bad).contains("no run matches"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("kein Lauf passt zu"),
+        "{}",
+        stderr(&bad)
+    );
 
     // Without the token nobody may ask.
     let forged = reqwest::Client::new()

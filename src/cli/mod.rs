@@ -67,6 +67,43 @@ fn tr<T>(de: T, en: T) -> T {
     }
 }
 
+/// An I/O error in the output language: the common kinds in German words,
+/// others as the system says them.
+fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let de = match e.kind() {
+        K::NotFound => "nicht gefunden",
+        K::PermissionDenied => "keine Berechtigung",
+        K::AlreadyExists => "existiert schon",
+        K::IsADirectory => "ist ein Verzeichnis",
+        K::InvalidData => "ungültige Daten (kein UTF-8?)",
+        _ => return e.to_string(),
+    };
+    tr(de.to_string(), e.to_string())
+}
+
+fn cannot_read(p: &Path, e: &std::io::Error) -> String {
+    tr(
+        format!(
+            "{}: kann nicht gelesen werden: {}",
+            p.display(),
+            io_words(e)
+        ),
+        format!("{}: cannot read: {e}", p.display()),
+    )
+}
+
+fn cannot_write(p: &Path, e: &std::io::Error) -> String {
+    tr(
+        format!(
+            "{}: kann nicht geschrieben werden: {}",
+            p.display(),
+            io_words(e)
+        ),
+        format!("{}: cannot write: {e}", p.display()),
+    )
+}
+
 /// A number with one decimal, with a decimal comma in German text.
 fn num1(x: f64) -> String {
     tr(crate::index::dez(x), format!("{x:.1}"))
@@ -496,12 +533,18 @@ impl Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        Failure::runtime(e)
+        Failure::runtime(tr(e.de(), e.to_string()))
+    }
+}
+
+impl From<crate::catalogue::LoadError> for Failure {
+    fn from(e: crate::catalogue::LoadError) -> Self {
+        Failure::input(tr(e.de(), e.to_string()))
     }
 }
 
 fn load_catalogue(dir: Option<&Path>) -> Result<Arc<Catalogue>, Failure> {
-    Catalogue::locate(dir).map(Arc::new).map_err(Failure::input)
+    Ok(Catalogue::locate(dir).map(Arc::new)?)
 }
 
 /// Run the parsed command; returns the exit code.
@@ -564,9 +607,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
 /// place there.
 pub async fn run_asked(cli: Cli) -> Result<u8, Failure> {
     if !cli.command.uses_db() {
-        return Err(Failure::input(
+        return Err(Failure::input(tr(
+            "dieser Befehl läuft nicht über `ozgcheck serve`; ohne die --db einer bedienten Datenbank aufrufen",
             "this command does not run through `ozgcheck serve`; run it without --db of a served database",
-        ));
+        )));
     }
     run(cli).await
 }
@@ -588,8 +632,7 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
 /// Output to `-o FILE`, to the asking process (see `owner`), or to stdout.
 fn write_bytes(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match path {
-        Some(p) => std::fs::write(p, bytes)
-            .map_err(|e| Failure::runtime(format!("{}: cannot write: {e}", p.display()))),
+        Some(p) => std::fs::write(p, bytes).map_err(|e| Failure::runtime(cannot_write(p, &e))),
         None if crate::owner::out(bytes).is_some() => Ok(()),
         None => {
             let mut out = std::io::stdout().lock();
@@ -621,9 +664,15 @@ fn open_existing(db: &Path) -> Result<Store, Failure> {
         return Ok(asked.store);
     }
     if !db.exists() {
-        return Err(Failure::input(format!(
-            "database {} does not exist; run `ozgcheck crawl PROFILE.toml` first (or pass --db)",
-            db.display()
+        return Err(Failure::input(tr(
+            format!(
+                "Datenbank {} gibt es nicht; zuerst `ozgcheck crawl PROFIL.toml` ausführen (oder --db angeben)",
+                db.display()
+            ),
+            format!(
+                "database {} does not exist; run `ozgcheck crawl PROFILE.toml` first (or pass --db)",
+                db.display()
+            ),
         )));
     }
     Ok(Store::open(db)?)
@@ -631,9 +680,15 @@ fn open_existing(db: &Path) -> Result<Store, Failure> {
 
 fn find_run(store: &Store, spec: &str) -> Result<RunRecord, Failure> {
     store.resolve_run(spec)?.ok_or_else(|| {
-        Failure::input(format!(
-            "no run matches {spec:?}; `ozgcheck runs` lists the runs in {}",
-            store.path().display()
+        Failure::input(tr(
+            format!(
+                "kein Lauf passt zu {spec:?}; `ozgcheck runs` listet die Läufe in {}",
+                store.path().display()
+            ),
+            format!(
+                "no run matches {spec:?}; `ozgcheck runs` lists the runs in {}",
+                store.path().display()
+            ),
         ))
     })
 }
@@ -645,37 +700,6 @@ fn catalogue_dir(explicit: Option<&Path>) -> Option<PathBuf> {
             .is_file()
             .then(|| PathBuf::from("catalogues")),
     }
-}
-
-/// The command line with German summaries (`--help`, the default
-/// language); the flags' own help stays English.
-pub fn command_de() -> clap::Command {
-    use clap::CommandFactory;
-    const DE: &[(&str, &str)] = &[
-        ("crawl", "Die Websites einer Stadt crawlen und für jede Leistung Belege speichern."),
-        ("report", "Das Ergebnis eines Laufs zeigen (Tabelle, JSON, CSV, Markdown, HTML)."),
-        ("runs", "Die Läufe in der Datenbank auflisten."),
-        ("catalogue", "Kataloge prüfen und auflisten."),
-        ("demo", "Die mitgelieferte Demostadt lokal crawlen und den Bericht zeigen; ohne Netz."),
-        ("reanalyze", "Einen gespeicherten Lauf mit dem aktuellen Katalog neu beurteilen, ohne Netz."),
-        ("explain", "Zeigen, was die Erkennung auf einer gespeicherten Seite gesehen hat."),
-        ("score", "Einen Lauf nach dem Smart-City-Index-Modell bewerten: OZG-Anteil, Punkte, Rang, Was-wäre-wenn."),
-        ("audit", "Angaben der Stadt (und das OZG-Dashboard) mit den Belegen vergleichen; Exit 1 bei Abweichung."),
-        ("dashboard", "Den Export des OZG-Dashboards für eine Region importieren oder laden."),
-        ("show", "Die Bytes eines gespeicherten Snapshots ausgeben, wie sie geladen wurden."),
-        ("diff", "Zwei Läufe einer Stadt vergleichen; Exit 1, wenn sich Wichtiges geändert hat."),
-        ("export", "Einen Lauf fürs Archiv exportieren (WARC)."),
-        ("gc", "Alte Läufe löschen und die Snapshots, die kein Lauf mehr braucht."),
-        ("stats", "Größe der Datenbank, Läufe, Snapshots und Deduplizierung."),
-        ("serve", "Lokale Web-Ansicht: Läufe, Matrix, Verlauf, Vergleiche, gespeicherte Seiten; andere Befehle auf ihrer Datenbank laufen darin."),
-    ];
-    let mut cmd = Cli::command().about(
-        "Misst, wie weit die OZG-Leistungen einer Stadt wirklich online sind, mit gespeicherten Belegen.",
-    );
-    for (name, about) in DE {
-        cmd = cmd.mut_subcommand(*name, |c| c.about(*about));
-    }
-    cmd
 }
 
 /// Whether the command line or the environment asks for English
@@ -693,7 +717,9 @@ pub fn wants_english(args: &[String]) -> bool {
 }
 
 mod commands;
+mod help_de;
 use commands::*;
+pub use help_de::{command_de, parse_de};
 
 #[cfg(test)]
 mod tests {

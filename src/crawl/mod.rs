@@ -158,6 +158,19 @@ pub enum CrawlError {
     NothingToResume(String),
 }
 
+impl CrawlError {
+    /// The error in German words.
+    pub fn de(&self) -> String {
+        match self {
+            CrawlError::Store(e) => e.de(),
+            CrawlError::Client(e) => format!("HTTP-Client lässt sich nicht einrichten: {e}"),
+            CrawlError::NothingToResume(city) => format!(
+                "kein unterbrochener Lauf von {city} zum Fortsetzen; einen neuen Crawl ohne --resume beginnen"
+            ),
+        }
+    }
+}
+
 /// Progress the crawler reports while it runs.
 #[derive(Debug, Clone, Default)]
 pub struct Progress {

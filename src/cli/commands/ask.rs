@@ -90,7 +90,7 @@ pub(crate) async fn ask_owner(cli: &Cli, owner: crate::owner::OwnerFile) -> Resu
         let tmp = path.with_extension("partial");
         std::fs::write(&tmp, &out)
             .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| Failure::runtime(format!("{}: cannot write: {e}", path.display())))?;
+            .map_err(|e| Failure::runtime(cannot_write(&path, &e)))?;
     }
     Ok(code)
 }

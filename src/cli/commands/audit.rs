@@ -6,10 +6,9 @@ pub(crate) fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> R
     let catalogue = load_catalogue(cat_dir)?;
     let claims = match &args.claims {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
-            crate::audit::read_claims(&p.display().to_string(), &text, &catalogue)
-                .map_err(Failure::input)?
+            let text =
+                std::fs::read_to_string(p).map_err(|e| Failure::input(cannot_read(p, &e)))?;
+            crate::audit::read_claims(&p.display().to_string(), &text, &catalogue)?
         }
         None => Vec::new(),
     };
@@ -22,10 +21,12 @@ pub(crate) fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> R
         None => None,
     };
     if args.claims.is_none() && dashboard.is_none() {
-        return Err(Failure::input("nothing to compare: pass --claims FILE and/or import a dashboard export (ozgcheck dashboard import)"));
+        return Err(Failure::input(tr(
+            "nichts zu vergleichen: --claims DATEI angeben und/oder einen Dashboard-Export importieren (ozgcheck dashboard import)",
+            "nothing to compare: pass --claims FILE and/or import a dashboard export (ozgcheck dashboard import)",
+        )));
     }
-    let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), "sci2023")
-        .map_err(Failure::input)?;
+    let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), "sci2023")?;
     let a = crate::audit::audit(
         &catalogue,
         &store,

@@ -5,7 +5,7 @@ use crate::cli::*;
 
 pub(crate) fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
     let dir = dir.unwrap_or_else(|| PathBuf::from("catalogues"));
-    let cat = Catalogue::load(&dir).map_err(Failure::input)?;
+    let cat = Catalogue::load(&dir)?;
     let mut problems = Vec::new();
     let cities = dir.join("cities");
     let mut count = 0;

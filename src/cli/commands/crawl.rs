@@ -5,34 +5,51 @@ use crate::cli::*;
 
 fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
     if !args.rate.is_finite() || args.rate < 0.0 {
-        return Err(Failure::input(format!(
-            "--rate {}: must be 0 (no limit) or a positive number of requests per second",
-            args.rate
+        return Err(Failure::input(tr(
+            format!(
+                "--rate {}: 0 (ohne Grenze) oder eine positive Zahl von Anfragen pro Sekunde",
+                args.rate
+            ),
+            format!(
+                "--rate {}: must be 0 (no limit) or a positive number of requests per second",
+                args.rate
+            ),
         )));
     }
     if args.concurrency == 0 || args.concurrency > 512 {
-        return Err(Failure::input("--concurrency must be between 1 and 512"));
+        return Err(Failure::input(tr(
+            "--concurrency muss zwischen 1 und 512 liegen",
+            "--concurrency must be between 1 and 512",
+        )));
     }
     if args.max_pages == 0 {
-        return Err(Failure::input("--max-pages must be at least 1"));
+        return Err(Failure::input(tr(
+            "--max-pages muss mindestens 1 sein",
+            "--max-pages must be at least 1",
+        )));
     }
     if let Some(ua) = &args.user_agent {
         if ua.is_empty() || !ua.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            return Err(Failure::input(
+            return Err(Failure::input(tr(
+                "--user-agent muss aus druckbaren ASCII-Zeichen bestehen und darf nicht leer sein (er wird als HTTP-Kopfzeile gesendet)",
                 "--user-agent must be non-empty printable ASCII (it is sent as an HTTP header)",
-            ));
+            )));
         }
     }
     if args.max_body < 1024 {
-        return Err(Failure::input("--max-body must be at least 1024 bytes"));
+        return Err(Failure::input(tr(
+            "--max-body muss mindestens 1024 Bytes sein",
+            "--max-body must be at least 1024 bytes",
+        )));
     }
     let max_duration = args
         .max_duration
         .as_deref()
         .map(|d| {
             parse_duration(d).ok_or_else(|| {
-                Failure::input(format!(
-                    "--max-duration {d:?}: a duration such as 2h, 90m, 1h30m or 45s"
+                Failure::input(tr(
+                    format!("--max-duration {d:?}: eine Dauer wie 2h, 90m, 1h30m oder 45s"),
+                    format!("--max-duration {d:?}: a duration such as 2h, 90m, 1h30m or 45s"),
                 ))
             })
         })
@@ -97,7 +114,7 @@ pub(crate) async fn crawl_cmd(
     args: CrawlArgs,
 ) -> Result<u8, Failure> {
     let opts = validate_crawl(&args)?;
-    let profile = Profile::load(&args.profile).map_err(Failure::input)?;
+    let profile = Profile::load(&args.profile)?;
     let catalogue = load_catalogue(cat_dir)?;
     let store = open_store(db)?;
     let mut opts = opts;
@@ -371,8 +388,8 @@ pub(crate) async fn crawl_with_signals(
     signals.abort();
     let signal = *sig_rx.borrow_and_update();
     res.map(|r| (r, signal)).map_err(|e| match e {
-        crawl::CrawlError::NothingToResume(_) => Failure::input(e),
-        e => Failure::runtime(e),
+        crawl::CrawlError::NothingToResume(_) => Failure::input(tr(e.de(), e.to_string())),
+        e => Failure::runtime(tr(e.de(), e.to_string())),
     })
 }
 

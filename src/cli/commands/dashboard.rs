@@ -7,8 +7,9 @@ pub(crate) fn valid_ars(a: &str) -> Result<String, Failure> {
     if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
         Ok(a.to_string())
     } else {
-        Err(Failure::input(format!(
-            "ARS {a:?} must be the 12-digit Amtlicher Regionalschlüssel"
+        Err(Failure::input(tr(
+            format!("ARS {a:?}: der Amtliche Regionalschlüssel hat 12 Ziffern"),
+            format!("ARS {a:?} must be the 12-digit Amtlicher Regionalschlüssel"),
         )))
     }
 }
@@ -27,7 +28,7 @@ pub(crate) async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Fa
     let (source, text, ars_arg, date) = match cmd {
         DashboardCmd::Import { file, ars, date } => {
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", file.display())))?;
+                .map_err(|e| Failure::input(cannot_read(&file, &e)))?;
             (file.display().to_string(), text, ars, date)
         }
         DashboardCmd::Fetch { ars, url, date } => {
@@ -63,12 +64,13 @@ pub(crate) async fn dashboard_cmd(db: &Path, cmd: DashboardCmd) -> Result<u8, Fa
             )
         }
     };
-    let (file_ars, rows) = crate::audit::read_dashboard(&source, &text).map_err(Failure::input)?;
+    let (file_ars, rows) = crate::audit::read_dashboard(&source, &text)?;
     let ars = match ars_arg.or(file_ars) {
         Some(a) => valid_ars(&a)?,
         None => {
-            return Err(Failure::input(format!(
-                "{source}: no `ars` column; pass --ars"
+            return Err(Failure::input(tr(
+                format!("{source}: keine Spalte `ars`; --ars angeben"),
+                format!("{source}: no `ars` column; pass --ars"),
             )))
         }
     };

@@ -4,12 +4,16 @@ use crate::cli::*;
 
 pub(crate) async fn demo_cmd(cat_dir: Option<&Path>, args: DemoArgs) -> Result<u8, Failure> {
     let catalogue = load_catalogue(cat_dir)?;
-    let profile = demo::demo_profile().map_err(Failure::input)?;
+    let profile = demo::demo_profile()?;
     let site = LocalSite::start(demo::demo_files())
         .await
         .map_err(Failure::runtime)?;
-    let tmp =
-        tempfile::tempdir().map_err(|e| Failure::runtime(format!("temporary directory: {e}")))?;
+    let tmp = tempfile::tempdir().map_err(|e| {
+        Failure::runtime(tr(
+            format!("temporäres Verzeichnis: {e}"),
+            format!("temporary directory: {e}"),
+        ))
+    })?;
     let store = Store::open(&tmp.path().join("db"))?;
     say!(
         "{}",

@@ -10,16 +10,25 @@ pub(crate) fn diff_cmd(db: &Path, cat_dir: Option<&Path>, args: DiffArgs) -> Res
     let b = find_run(&store, &args.to)?;
     for r in [&a, &b] {
         if r.status == crate::store::RunStatus::Failed {
-            return Err(Failure::input(format!(
-                "run {} failed ({}): it holds no result to compare; `ozgcheck runs` lists the others",
-                r.id,
-                r.failure.as_deref().unwrap_or("nothing fetched")
+            let why = r.failure.as_deref().unwrap_or("nothing fetched");
+            return Err(Failure::input(tr(
+                format!(
+                    "Lauf {} ist gescheitert ({why}): er hat kein Ergebnis zum Vergleichen; `ozgcheck runs` listet die anderen",
+                    r.id
+                ),
+                format!(
+                    "run {} failed ({why}): it holds no result to compare; `ozgcheck runs` lists the others",
+                    r.id
+                ),
             )));
         }
     }
     let d = crate::diff::diff(&catalogue, &store, &a, &b).map_err(|e| match e {
-        crate::diff::DiffError::Store(s) => Failure::runtime(s),
-        other => Failure::input(other),
+        crate::diff::DiffError::Store(s) => Failure::from(s),
+        crate::diff::DiffError::DifferentCities(a, b) => Failure::input(tr(
+            format!("Läufe verschiedener Städte lassen sich nicht vergleichen: {a} und {b}"),
+            format!("runs of different cities cannot be compared: {a} and {b}"),
+        )),
     })?;
     let text = match args.format {
         ScoreFormat::Json => serde_json::to_string_pretty(&d).unwrap_or_default() + "\n",

@@ -12,8 +12,8 @@ pub(crate) fn explain_cmd(
     let run = find_run(&store, &args.run)?;
     let text = crate::explain::explain(&catalogue, &store, &run, &args.url, args.full).map_err(
         |e| match e {
-            crate::explain::ExplainError::Store(s) => Failure::runtime(s),
-            other => Failure::input(other),
+            crate::explain::ExplainError::Store(s) => Failure::from(s),
+            other => Failure::input(tr(other.de(), other.to_string())),
         },
     )?;
     write_output(None, &text)?;

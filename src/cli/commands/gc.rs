@@ -6,9 +6,12 @@ fn parse_age(s: &str) -> Result<jiff::SignedDuration, Failure> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
-    let n: i64 = n
-        .parse()
-        .map_err(|_| Failure::input(format!("--older-than {s:?}: e.g. 90d, 12w, 6mo, 48h")))?;
+    let n: i64 = n.parse().map_err(|_| {
+        Failure::input(tr(
+            format!("--older-than {s:?}: z. B. 90d, 12w, 6mo, 48h"),
+            format!("--older-than {s:?}: e.g. 90d, 12w, 6mo, 48h"),
+        ))
+    })?;
     let hours = match unit {
         "h" => n,
         "d" => n * 24,
@@ -16,8 +19,9 @@ fn parse_age(s: &str) -> Result<jiff::SignedDuration, Failure> {
         "mo" => n * 24 * 30,
         "y" => n * 24 * 365,
         _ => {
-            return Err(Failure::input(format!(
-                "--older-than {s:?}: unit h, d, w, mo or y"
+            return Err(Failure::input(tr(
+                format!("--older-than {s:?}: Einheit h, d, w, mo oder y"),
+                format!("--older-than {s:?}: unit h, d, w, mo or y"),
             )))
         }
     };
@@ -26,9 +30,10 @@ fn parse_age(s: &str) -> Result<jiff::SignedDuration, Failure> {
 
 pub(crate) fn gc_cmd(db: &Path, args: GcArgs) -> Result<u8, Failure> {
     if args.keep_last.is_none() && args.older_than.is_none() {
-        return Err(Failure::input(
+        return Err(Failure::input(tr(
+            "gc braucht --keep-last N oder --older-than DAUER",
             "gc needs --keep-last N or --older-than DURATION",
-        ));
+        )));
     }
     let age = args.older_than.as_deref().map(parse_age).transpose()?;
     let store = open_existing(db)?;

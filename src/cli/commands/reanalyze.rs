@@ -17,8 +17,11 @@ pub(crate) fn reanalyze_cmd(
     };
     let (mut run, summary) = crate::reanalyze::reanalyze(&catalogue, &store, &source, &progress)
         .map_err(|e| match e {
-            crate::reanalyze::ReanalyzeError::Store(s) => Failure::runtime(s),
-            other => Failure::input(other),
+            crate::reanalyze::ReanalyzeError::Store(s) => Failure::from(s),
+            crate::reanalyze::ReanalyzeError::Running(id) => Failure::input(tr(
+                format!("Lauf {id} läuft noch; warten, bis er endet, oder ihn zuerst fortsetzen"),
+                format!("run {id} is still running; wait for it to end or resume it first"),
+            )),
         })?;
     if args.label.is_some() {
         run.label = args.label;

@@ -15,9 +15,10 @@ pub(crate) fn report_cmd(
         || args.csv_delimiter.is_ascii_alphanumeric()
         || args.csv_delimiter == '"'
     {
-        return Err(Failure::input(
+        return Err(Failure::input(tr(
+            "--csv-delimiter muss ein ASCII-Satzzeichen wie ; oder , sein",
             "--csv-delimiter must be an ASCII punctuation character such as ; or ,",
-        ));
+        )));
     }
     let lang = lang();
     let text = match args.format {

@@ -7,8 +7,9 @@ pub(crate) fn runs_cmd(db: &Path, args: RunsArgs) -> Result<u8, Failure> {
         d.as_deref()
             .map(|s| {
                 crate::store::parse_day(s).ok_or_else(|| {
-                    Failure::input(format!(
-                        "{flag} {s:?}: a day such as 2026-12-01 or 01.12.2026"
+                    Failure::input(tr(
+                        format!("{flag} {s:?}: ein Tag wie 01.12.2026 oder 2026-12-01"),
+                        format!("{flag} {s:?}: a day such as 2026-12-01 or 01.12.2026"),
                     ))
                 })
             })

@@ -4,8 +4,7 @@ use crate::cli::*;
 
 pub(crate) fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> Result<u8, Failure> {
     use crate::index::{self, Model};
-    let model =
-        Model::load(catalogue_dir(cat_dir).as_deref(), &args.model).map_err(Failure::input)?;
+    let model = Model::load(catalogue_dir(cat_dir).as_deref(), &args.model)?;
     let catalogue = load_catalogue(cat_dir)?;
     let unknown: Vec<String> = model
         .ozg
@@ -15,31 +14,35 @@ pub(crate) fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> R
         .map(|s| s.to_string())
         .collect();
     if !unknown.is_empty() {
-        return Err(Failure::input(format!(
-            "model {}: ozg.services names {} which the catalogue ({} services) does not define; \
-             `ozgcheck catalogue list` shows the service ids",
-            args.model,
-            unknown.join(", "),
-            catalogue.services.len()
+        let (model, n, unknown) = (&args.model, catalogue.services.len(), unknown.join(", "));
+        return Err(Failure::input(tr(
+            format!(
+                "Modell {model}: ozg.services nennt {unknown}, die der Katalog ({n} Leistungen) nicht kennt; \
+                 `ozgcheck catalogue list` zeigt die Kennungen der Leistungen"
+            ),
+            format!(
+                "model {model}: ozg.services names {unknown} which the catalogue ({n} services) does not define; \
+                 `ozgcheck catalogue list` shows the service ids"
+            ),
         )));
     }
     let peers = match &args.peers {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
-            Some(index::read_peers(&p.display().to_string(), &text).map_err(Failure::input)?)
+            let text =
+                std::fs::read_to_string(p).map_err(|e| Failure::input(cannot_read(p, &e)))?;
+            Some(index::read_peers(&p.display().to_string(), &text)?)
         }
         None => None,
     };
     let values = match &args.city {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))?;
+            let text =
+                std::fs::read_to_string(p).map_err(|e| Failure::input(cannot_read(p, &e)))?;
             let src = crate::catalogue::Source {
                 name: p.display().to_string(),
                 text: &text,
             };
-            Some(index::read_city_values(&src, &model).map_err(Failure::input)?)
+            Some(index::read_city_values(&src, &model)?)
         }
         None => None,
     };
