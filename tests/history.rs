@@ -252,6 +252,11 @@ async fn warc_export_gc_and_stats() {
         ),
     }
 
+    // A replay tool of its own (pywb, the Webrecorder wayback machine)
+    // indexes the archive and serves the pages of the incremental run with
+    // exactly the stored bytes.
+    replay_with_pywb(&warc, &stored).await;
+
     // gc: the older, unlabelled run goes; the kept run's evidence stays.
     let store_runs = {
         let s = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
@@ -431,4 +436,79 @@ async fn notify_posts_the_diff_and_a_dead_webhook_never_fails_the_crawl() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("nach 3 Versuchen gescheitert"));
+}
+
+/// The directory of pywb's commands: `OZGCHECK_PYWB` (scripts/test.sh puts
+/// pywb into a virtual environment there), else the PATH.
+fn pywb_bin() -> Option<std::path::PathBuf> {
+    let from_env = std::env::var_os("OZGCHECK_PYWB").map(std::path::PathBuf::from);
+    let on_path = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).find(|d| d.join("wb-manager").is_file()));
+    from_env.or(on_path).filter(|d| d.join("wayback").is_file())
+}
+
+/// Replay pages of `warc` in pywb (`wb-manager add`, `wayback`) and compare
+/// each payload (`id_`: unmodified) with the stored snapshot.
+async fn replay_with_pywb(warc: &Path, stored: &std::collections::BTreeMap<String, Vec<u8>>) {
+    let Some(bin) = pywb_bin() else {
+        assert!(
+            std::env::var_os("OZGCHECK_SKIP_PYWB").is_some(),
+            "pywb not found: `bash scripts/test.sh` installs it (or set OZGCHECK_PYWB to the \
+             directory of its wb-manager and wayback), or set OZGCHECK_SKIP_PYWB=1 to skip \
+             the replay check on purpose"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(bin.join("wb-manager"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("wb-manager: {e}"));
+        assert!(
+            out.status.success(),
+            "wb-manager {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["init".as_ref(), "ozg".as_ref()]);
+    run(&["add".as_ref(), "ozg".as_ref(), warc.as_os_str()]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Command::new(bin.join("wayback"))
+        .args(["-p", &port.to_string(), "-b", "127.0.0.1"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("wayback: {e}"));
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/ozg");
+    let mut ready = false;
+    for _ in 0..120 {
+        if client.get(format!("{base}/")).send().await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let mut replayed = 0;
+    if ready {
+        for (url, want) in stored.iter().take(8) {
+            let resp = client.get(format!("{base}/2id_/{url}")).send().await;
+            let body = match resp {
+                Ok(r) if r.status().is_success() => r.bytes().await.map(|b| b.to_vec()).ok(),
+                _ => None,
+            };
+            assert_eq!(body.as_deref(), Some(&want[..]), "pywb replays {url}");
+            replayed += 1;
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "pywb's wayback did not start on port {port}");
+    assert_eq!(replayed, stored.len().min(8), "pages replayed by pywb");
 }
