@@ -263,6 +263,13 @@ impl Model {
         })
     }
 
+    /// The OZG indicator's own normalisation (percent rank since 2023).
+    pub fn ozg_normalisation(&self) -> Normalisation {
+        self.sector(&self.ozg.sector)
+            .and_then(|s| s.indicators.iter().find(|i| i.id == self.ozg.indicator))
+            .map_or(Normalisation::PercentRank, |i| i.normalisation)
+    }
+
     pub fn sector(&self, id: &str) -> Option<&Sector> {
         self.sectors.iter().find(|s| s.id == id)
     }
@@ -607,11 +614,7 @@ pub fn ozg_score(
             .map(|p| p.share)
             .collect()
     });
-    // The indicator's own normalisation (percent rank since 2023).
-    let how = model
-        .sector(&model.ozg.sector)
-        .and_then(|s| s.indicators.iter().find(|i| i.id == model.ozg.indicator))
-        .map_or(Normalisation::PercentRank, |i| i.normalisation);
+    let how = model.ozg_normalisation();
     let points_for = |s: f64| -> Option<f64> {
         let mut all = others.clone()?;
         all.push(s);

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod bundle;
 pub mod catalogue;
 pub mod cli;
 pub mod crawl;
@@ -23,6 +24,7 @@ pub mod reanalyze;
 pub mod report;
 pub mod serve;
 pub mod store;
+pub mod survey;
 pub mod text;
 pub mod types;
 pub mod warc;

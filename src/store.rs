@@ -191,6 +191,29 @@ pub struct RunRecord {
     pub reanalysis: Option<Reanalysis>,
 }
 
+/// One survey: every city of a survey file crawled by the same rules, each
+/// city's crawl an ordinary run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyRecord {
+    pub id: RunId,
+    pub name: String,
+    /// The index model whose services and threshold the ranking uses.
+    pub model: String,
+    pub started_at: jiff::Timestamp,
+    pub finished_at: Option<jiff::Timestamp>,
+    pub cities: Vec<SurveyCity>,
+}
+
+/// A city of a survey and its run (none before its crawl began).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyCity {
+    pub name: String,
+    pub state: State,
+    /// The profile file it was read from.
+    pub profile: String,
+    pub run: Option<RunId>,
+}
+
 /// Where a reanalysed run's pages come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reanalysis {
@@ -373,6 +396,7 @@ pub struct Store {
     validators: sled::Tree,
     dashboard: sled::Tree,
     analysis: sled::Tree,
+    surveys: sled::Tree,
 }
 
 /// zstd's fast level -1: on the bench site's HTML it stores as small as
@@ -505,6 +529,7 @@ impl Store {
             validators: db.open_tree("validators").map_err(err)?,
             dashboard: db.open_tree("dashboard").map_err(err)?,
             analysis: db.open_tree("analysis").map_err(err)?,
+            surveys: db.open_tree("surveys").map_err(err)?,
             db,
         })
     }
@@ -598,6 +623,31 @@ impl Store {
         let mut runs: Vec<RunRecord> = self.scan(&self.runs, b"")?;
         runs.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
         Ok(runs)
+    }
+
+    // ---- surveys ----
+
+    pub fn put_survey(&self, s: &SurveyRecord) -> Result<(), StoreError> {
+        self.surveys
+            .insert(s.id.as_str().as_bytes(), Self::encode(s))
+            .map_err(|e| self.sled_err(e))?;
+        Ok(())
+    }
+
+    /// All surveys, oldest first.
+    pub fn surveys(&self) -> Result<Vec<SurveyRecord>, StoreError> {
+        let mut all: Vec<SurveyRecord> = self.scan(&self.surveys, b"")?;
+        all.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        Ok(all)
+    }
+
+    /// A survey by id, or `latest`.
+    pub fn resolve_survey(&self, spec: &str) -> Result<Option<SurveyRecord>, StoreError> {
+        let all = self.surveys()?;
+        Ok(match spec {
+            "latest" => all.last().cloned(),
+            _ => all.into_iter().find(|s| s.id.as_str() == spec),
+        })
     }
 
     // ---- snapshots ----

@@ -206,13 +206,22 @@ pub enum Command {
     Show(ShowArgs),
     /// Compare two runs of a city; exit 1 when something that matters changed.
     Diff(DiffArgs),
-    /// Export a run for archives.
+    /// Export a run for archives (WARC) or for another database (bundle).
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Import runs exported from another database.
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// Delete old runs and the snapshots no remaining run needs.
     Gc(GcArgs),
     /// Database size, runs, snapshots and deduplication.
     Stats,
+    /// Crawl every city of a survey file (or the city profiles given) by the
+    /// same rules into this database, several at a time, resumable.
+    Survey(SurveyArgs),
+    /// Rank the cities of a survey by their share of services online, as
+    /// the index computes the OZG indicator, from their evidence.
+    Ranking(RankingArgs),
     /// A local web view: runs, service matrix, timeline, diffs, stored pages
     /// (shown inertly); other commands on its database run inside it.
     Serve {
@@ -220,6 +229,71 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SurveyArgs {
+    /// A survey file (TOML with `cities`), or city profiles.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Pages per city (default: the survey file's max_pages, else 2000).
+    #[arg(long)]
+    pub max_pages: Option<usize>,
+    /// Link depth per city (default: the survey file's, else 10).
+    #[arg(long)]
+    pub max_depth: Option<usize>,
+    /// Requests per second per host (default: the survey file's, else 2).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Requests in flight per city (default: the survey file's, else 8).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Cities crawled at the same time (default: the survey file's, else 4).
+    #[arg(long)]
+    pub cities_at_once: Option<usize>,
+    /// Time budget per city, e.g. `1h` (default: the survey file's, none).
+    #[arg(long, value_name = "DURATION")]
+    pub max_duration: Option<String>,
+    /// Send requests for HOST to ADDR (like curl): HOST:PORT:ADDR.
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<Resolve>,
+    /// Continue the last unfinished survey of this name instead of starting
+    /// a new one.
+    #[arg(long)]
+    pub resume: bool,
+    /// The survey's id: every shard of a survey split over machines uses
+    /// the same; a survey of this id in the database is continued.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Only the cities at positions I, I+N, I+2N, … of the survey (0-based):
+    /// one shard of N, e.g. `--shard "$JOB_COMPLETION_INDEX/83"`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Write each city's run as a bundle (`export run`) into DIR as soon as
+    /// it ends, for `import run` elsewhere.
+    #[arg(long, value_name = "DIR")]
+    pub bundles: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RankingArgs {
+    /// Survey id or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub survey: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RankingFormat,
+    /// CSV field separator (default `;` for German Excel).
+    #[arg(long, default_value = ";")]
+    pub csv_delimiter: char,
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RankingFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -231,6 +305,26 @@ pub enum ExportCmd {
         /// Output file, e.g. hagen-2026-03-01.warc.gz.
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+    },
+    /// The run with its pages, findings, verdicts and snapshots, as one
+    /// portable file that `import run` reads into another database.
+    Run {
+        #[arg(long, default_value = "latest")]
+        run: String,
+        /// Output file, e.g. hagen-2026-03-01.ozgrun.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Read run bundles (from `export run`) into this database, e.g. the
+    /// shards of a survey crawled on several machines.
+    Run {
+        /// Bundle files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -334,6 +428,10 @@ pub struct ScoreArgs {
     /// Peer cities' OZG shares (CSV: city,ozg_share) for points and rank.
     #[arg(long)]
     pub peers: Option<PathBuf>,
+    /// Peer cities' shares from a survey in this database (id or `latest`),
+    /// judged by the same model.
+    #[arg(long, conflicts_with = "peers", value_name = "SURVEY")]
+    pub peers_from_survey: Option<String>,
     /// The city's other indicator points and sector scores (TOML) for the
     /// projected sector and overall score.
     #[arg(long)]
@@ -578,8 +676,12 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Show(args) => show_cmd(&cli.db, args),
         Command::Diff(args) => diff_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Export(ExportCmd::Warc { run, output }) => warc_cmd(&cli.db, &run, &output),
+        Command::Export(ExportCmd::Run { run, output }) => export_run_cmd(&cli.db, &run, &output),
+        Command::Import(ImportCmd::Run { files }) => import_run_cmd(&cli.db, &files),
         Command::Gc(args) => gc_cmd(&cli.db, args),
         Command::Stats => stats_cmd(&cli.db),
+        Command::Survey(args) => survey_cmd(&cli.db, cli.catalogue.as_deref(), args).await,
+        Command::Ranking(args) => ranking_cmd(&cli.db, cli.catalogue.as_deref(), args),
         Command::Serve { bind } => {
             let catalogue = load_catalogue(cli.catalogue.as_deref())?;
             let store = open_existing(&cli.db)?;

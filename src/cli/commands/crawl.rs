@@ -3,7 +3,7 @@
 
 use crate::cli::*;
 
-fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
+pub(crate) fn validate_crawl(args: &CrawlArgs) -> Result<CrawlOptions, Failure> {
     if !args.rate.is_finite() || args.rate < 0.0 {
         return Err(Failure::input(tr(
             format!(
@@ -356,8 +356,34 @@ pub(crate) async fn crawl_with_signals(
     opts: &CrawlOptions,
     resume: bool,
 ) -> Result<(RunRecord, Option<Stop>), Failure> {
+    let (rx, mut sig_rx, signals) = watch_signals();
+    let bar = ProgressView::new(opts.max_pages);
+    let progress = |p: &Progress| bar.update(p);
+    let res = if resume {
+        crawl::resume(profile, catalogue, store, opts, rx, &progress).await
+    } else {
+        crawl::run(profile, catalogue, store, opts, rx, &progress).await
+    };
+    bar.finish();
+    signals.abort();
+    let signal = *sig_rx.borrow_and_update();
+    res.map(|r| (r, signal)).map_err(|e| match e {
+        crawl::CrawlError::NothingToResume(_) => Failure::input(tr(e.de(), e.to_string())),
+        e => Failure::runtime(tr(e.de(), e.to_string())),
+    })
+}
+
+/// The stop signal for long work: the first SIGINT/SIGTERM (or, for a
+/// command run inside `serve`, the asking process going away) sets the
+/// first receiver and names the signal in the second; a second signal
+/// ends the process at once. Abort the handle when the work is done.
+pub(crate) fn watch_signals() -> (
+    tokio::sync::watch::Receiver<bool>,
+    tokio::sync::watch::Receiver<Option<Stop>>,
+    tokio::task::JoinHandle<()>,
+) {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let (sig_tx, mut sig_rx) = tokio::sync::watch::channel(None);
+    let (sig_tx, sig_rx) = tokio::sync::watch::channel(None);
     let signals = match crate::owner::asked() {
         // Run for an asking process: its going away (Ctrl-C, a timer's
         // stop) is the signal; the owner itself keeps running.
@@ -377,20 +403,7 @@ pub(crate) async fn crawl_with_signals(
             });
         }),
     };
-    let bar = ProgressView::new(opts.max_pages);
-    let progress = |p: &Progress| bar.update(p);
-    let res = if resume {
-        crawl::resume(profile, catalogue, store, opts, rx, &progress).await
-    } else {
-        crawl::run(profile, catalogue, store, opts, rx, &progress).await
-    };
-    bar.finish();
-    signals.abort();
-    let signal = *sig_rx.borrow_and_update();
-    res.map(|r| (r, signal)).map_err(|e| match e {
-        crawl::CrawlError::NothingToResume(_) => Failure::input(tr(e.de(), e.to_string())),
-        e => Failure::runtime(tr(e.de(), e.to_string())),
-    })
+    (rx, sig_rx, signals)
 }
 
 /// Progress on stderr: a bar on a terminal, a plain line every few seconds

@@ -1,4 +1,5 @@
-//! `export warc`: a run's fetched documents as WARC 1.1.
+//! `export warc`: a run's fetched documents as WARC 1.1; `export run` and
+//! `import run`: a run bundle out of one database and into another.
 
 use crate::cli::*;
 
@@ -44,5 +45,87 @@ pub(crate) fn warc_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failur
             format!("{}: {n} WARC records of run {}", output.display(), run.id)
         )
     );
+    Ok(0)
+}
+
+pub(crate) fn export_run_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, Failure> {
+    let store = open_existing(db)?;
+    let run = find_run(&store, run)?;
+    let fail = |e: crate::bundle::BundleError| Failure::runtime(tr(e.de(), e.to_string()));
+    let mut buf = Vec::new();
+    let n = crate::bundle::export(&store, &run, &mut buf).map_err(fail)?;
+    if crate::owner::asked().is_some() {
+        write_bytes(None, &buf)?;
+    } else {
+        // Through a temporary file: a crash never leaves half a bundle.
+        let tmp = output.with_extension("partial");
+        std::fs::write(&tmp, &buf).map_err(|e| Failure::runtime(cannot_write(&tmp, &e)))?;
+        std::fs::rename(&tmp, output).map_err(|e| Failure::runtime(cannot_write(output, &e)))?;
+    }
+    say!(
+        "{}",
+        tr(
+            format!(
+                "{}: Lauf {} ({}) mit {} Seiten, {} Befunden, {} Snapshots",
+                output.display(),
+                run.id,
+                run.city,
+                n.pages,
+                n.findings,
+                n.snapshots
+            ),
+            format!(
+                "{}: run {} ({}) with {} pages, {} findings, {} snapshots",
+                output.display(),
+                run.id,
+                run.city,
+                n.pages,
+                n.findings,
+                n.snapshots
+            )
+        )
+    );
+    Ok(0)
+}
+
+pub(crate) fn import_run_cmd(db: &Path, files: &[PathBuf]) -> Result<u8, Failure> {
+    let store = open_store(db)?;
+    for f in files {
+        let file = std::fs::File::open(f).map_err(|e| Failure::input(cannot_read(f, &e)))?;
+        let (run, n) = crate::bundle::import(&store, file).map_err(|e| {
+            let (de, en) = (e.de(), e.to_string());
+            match e {
+                crate::bundle::BundleError::Store(_) => Failure::runtime(tr(
+                    format!("{}: {de}", f.display()),
+                    format!("{}: {en}", f.display()),
+                )),
+                _ => Failure::input(tr(
+                    format!("{}: {de}", f.display()),
+                    format!("{}: {en}", f.display()),
+                )),
+            }
+        })?;
+        say!(
+            "{}",
+            tr(
+                format!(
+                    "{}: Lauf {} ({}) importiert: {} Seiten, {} Snapshots",
+                    f.display(),
+                    run.id,
+                    run.city,
+                    n.pages,
+                    n.snapshots
+                ),
+                format!(
+                    "{}: imported run {} ({}): {} pages, {} snapshots",
+                    f.display(),
+                    run.id,
+                    run.city,
+                    n.pages,
+                    n.snapshots
+                )
+            )
+        );
+    }
     Ok(0)
 }

@@ -12,14 +12,17 @@ mod diff;
 mod explain;
 mod export;
 mod gc;
+mod ranking;
 mod reanalyze;
 mod report;
 mod runs;
 mod score;
 mod show;
 mod stats;
+mod survey;
 
 pub(crate) use self::{
     ask::*, audit::*, catalogue::*, crawl::*, dashboard::*, demo::*, diff::*, explain::*,
-    export::*, gc::*, reanalyze::*, report::*, runs::*, score::*, show::*, stats::*,
+    export::*, gc::*, ranking::*, reanalyze::*, report::*, runs::*, score::*, show::*, stats::*,
+    survey::*,
 };

@@ -47,6 +47,10 @@ pub(crate) fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> R
         None => None,
     };
     let store = open_existing(db)?;
+    let peers = match &args.peers_from_survey {
+        Some(spec) => Some(survey_peers(&store, spec, &model)?),
+        None => peers,
+    };
     let run = find_run(&store, &args.run)?;
     let (verdicts, _) = crate::analysis::verdicts_of(&catalogue, &store, &run)?;
     // A run judged under an older catalogue has no verdict for services
@@ -115,4 +119,28 @@ pub(crate) fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> R
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(0)
+}
+
+/// The shares of a survey's cities (those that did not fail) as peers.
+fn survey_peers(
+    store: &Store,
+    spec: &str,
+    model: &crate::index::Model,
+) -> Result<Vec<crate::index::Peer>, Failure> {
+    let survey = store.resolve_survey(spec)?.ok_or_else(|| {
+        Failure::input(tr(
+            format!("keine Umfrage passt zu {spec:?}"),
+            format!("no survey matches {spec:?}"),
+        ))
+    })?;
+    let r = crate::survey::ranking(store, &survey, model)?;
+    Ok(r.cities
+        .into_iter()
+        .filter_map(|c| {
+            c.share.map(|share| crate::index::Peer {
+                city: c.city,
+                share,
+            })
+        })
+        .collect())
 }
