@@ -44,6 +44,7 @@ fn router_for(store: Store, catalogue: Arc<Catalogue>, token: Option<String>) ->
         .route("/", get(index))
         .route("/run/{id}", get(run_page))
         .route("/city/{city}", get(timeline))
+        .route("/survey/{id}", get(survey_page))
         .route("/diff", get(diff_query))
         .route("/diff/{a}/{b}", get(diff_page))
         .route("/snapshot/{id}", get(snapshot))
@@ -215,10 +216,46 @@ async fn index(State(app): Shared) -> Response {
         );
     }
     b.push_str("</tbody></table></div>");
+    if let Ok(surveys) = app.store.surveys() {
+        for s in surveys.iter().rev() {
+            let _ = write!(
+                b,
+                "<p>Umfrage <a href=\"/survey/{id}\">{name}</a> ({} Städte, {})</p>",
+                s.cities.len(),
+                html_escape(&report::local_de(s.started_at)),
+                id = html_escape(s.id.as_str()),
+                name = html_escape(&s.name),
+            );
+        }
+    }
     if runs.is_empty() {
         b.push_str("<p>Noch keine Läufe: <code>ozgcheck crawl STADT.toml</code></p>");
     }
     page("ozgcheck – Läufe", &b).into_response()
+}
+
+/// A survey's ranking; each city links to its run.
+async fn survey_page(State(app): Shared, Path(id): Path<String>) -> Response {
+    let survey = match app.store.resolve_survey(&id) {
+        Ok(Some(s)) => s,
+        Ok(None) => return not_found(&format!("Keine Umfrage {id}")),
+        Err(e) => return error(e),
+    };
+    let model = match crate::index::Model::load(None, &survey.model) {
+        Ok(m) => m,
+        Err(e) => return not_found(&format!("Indexmodell {}: {e}", survey.model)),
+    };
+    match crate::survey::ranking(&app.store, &survey, &model) {
+        Ok(r) => {
+            let body = format!(
+                "<p><a href=\"/\">Alle Läufe</a></p><h1>Rangliste {}</h1>{}",
+                html_escape(&survey.name),
+                crate::survey::to_html_table(&r, true)
+            );
+            page(&format!("ozgcheck – Rangliste {}", survey.name), &body).into_response()
+        }
+        Err(e) => error(e),
+    }
 }
 
 async fn run_page(State(app): Shared, Path(id): Path<String>) -> Response {

@@ -532,3 +532,93 @@ pub fn new_record(survey: &Survey, id: Option<&str>) -> SurveyRecord {
             .collect(),
     }
 }
+
+/// The ranking as an HTML table; each city links to its run (`/run/ID`,
+/// the report with its evidence in `ozgcheck serve`). Cells carry their
+/// raw value in `data-v` for sorting.
+pub fn to_html_table(r: &Ranking, german: bool) -> String {
+    use crate::report::html_escape as esc;
+    use std::fmt::Write as _;
+    let heads: [&str; 8] = if german {
+        [
+            "Rang",
+            "Stadt",
+            "Land",
+            "Status",
+            "online",
+            "davon belegt",
+            "Anteil",
+            "Punkte",
+        ]
+    } else {
+        [
+            "Rank", "City", "State", "Status", "online", "verified", "Share", "Points",
+        ]
+    };
+    let dec = |s: String| if german { s.replace('.', ",") } else { s };
+    let mut b = String::from("<div class=\"scroll\"><table class=\"ranking\"><thead><tr>");
+    for h in heads {
+        let _ = write!(b, "<th scope=\"col\">{h}</th>");
+    }
+    b.push_str("</tr></thead><tbody>");
+    for c in &r.cities {
+        let city = match &c.run {
+            Some(id) => format!("<a href=\"/run/{}\">{}</a>", esc(id), esc(&c.city)),
+            None => esc(&c.city),
+        };
+        let status = match (german, c.status) {
+            (true, "complete") => "vollständig",
+            (true, "interrupted") => "unterbrochen",
+            (true, _) => "gescheitert",
+            (false, s) => s,
+        };
+        let _ = write!(
+            b,
+            "<tr><td data-v=\"{rank}\">{rank_s}</td><td data-v=\"{cityv}\">{city}</td><td>{}</td><td>{status}</td>\
+             <td data-v=\"{on}\">{on}/{total}</td><td data-v=\"{ver}\">{ver}</td><td data-v=\"{share}\">{share_s}</td><td data-v=\"{points}\">{points_s}</td></tr>",
+            c.state,
+            rank = c.rank.unwrap_or(usize::MAX),
+            rank_s = c.rank.map(|x| x.to_string()).unwrap_or_else(|| "–".into()),
+            cityv = esc(&c.city),
+            on = c.services_online,
+            total = c.services_total,
+            ver = c.services_verified,
+            share = c.share.unwrap_or(-1.0),
+            share_s = c.share.map(|s| dec(format!("{:.1} %", s * 100.0))).unwrap_or_default(),
+            points = c.points.unwrap_or(-1.0),
+            points_s = c.points.map(|p| dec(format!("{p:.1}"))).unwrap_or_default(),
+        );
+    }
+    b.push_str("</tbody></table></div>");
+    b
+}
+
+/// The ranking as one self-contained HTML file: the table, sortable by a
+/// click on a column head.
+pub fn to_html(r: &Ranking, german: bool) -> String {
+    use crate::report::html_escape as esc;
+    let title = if german {
+        format!("Rangliste {}", r.survey.name)
+    } else {
+        format!("Ranking {}", r.survey.name)
+    };
+    let note = if german {
+        "Anteil der Leistungen, die online sind (Reifegrad ≥ 3); Punkte wie im Index (Perzentrang unter den Städten, deren Lauf nicht gescheitert ist). Klick auf eine Spaltenüberschrift sortiert."
+    } else {
+        "Share of services online (level ≥ 3); points as in the index (percent rank among the cities whose run did not fail). Click a column head to sort."
+    };
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{t}</title><style>{css} th{{cursor:pointer}}</style></head><body><h1>{t}</h1><p>{note}</p><p>{id}</p>{table}\
+         <script>for(const th of document.querySelectorAll('table.ranking th')){{th.addEventListener('click',()=>{{\
+         const i=[...th.parentNode.children].indexOf(th),tb=th.closest('table').tBodies[0],up=th.dataset.up!=='1';\
+         const v=td=>{{const x=td.dataset.v??td.textContent;const n=parseFloat(x);return isNaN(n)?x:n}};\
+         [...tb.rows].sort((a,b)=>{{const p=v(a.cells[i]),q=v(b.cells[i]);return (p<q?-1:p>q?1:0)*(up?1:-1)}}).forEach(r=>tb.appendChild(r));\
+         th.dataset.up=up?'1':'0'}})}}</script></body></html>\n",
+        lang = if german { "de" } else { "en" },
+        t = esc(&title),
+        css = crate::report::CSS,
+        id = esc(&r.survey.id),
+        table = to_html_table(r, german),
+    )
+}

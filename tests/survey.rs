@@ -168,6 +168,17 @@ async fn a_survey_crawls_every_city_ranks_them_and_resumes() {
         "{csv}"
     );
 
+    let html = ozgcheck(&["ranking", "--db", "db", "--format", "html"], tmp.path());
+    let html = String::from_utf8_lossy(&html.stdout).to_string();
+    assert!(html.contains("<h1>Rangliste Testumfrage</h1>"), "{html}");
+    for c in &rows[..3] {
+        let link = format!(
+            "<a href=\"/run/{}\">",
+            c["run"].as_str().unwrap_or_default()
+        );
+        assert!(html.contains(&link), "{link} in {html}");
+    }
+
     // One city scored against the others of the survey: the same points and
     // rank as in the ranking.
     for c in &rows[..3] {
@@ -225,6 +236,45 @@ async fn a_survey_crawls_every_city_ranks_them_and_resumes() {
     assert_eq!(surveys.len(), 1, "resumed, not started anew");
     assert!(surveys[0].finished_at.is_some());
     assert!(surveys[0].cities.iter().all(|c| c.run.is_some()));
+    drop(store);
+
+    // The web view lists the survey and shows its ranking.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_ozgcheck"))
+        .args([
+            "serve",
+            "--db",
+            "db",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .current_dir(tmp.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut index = String::new();
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(format!("{base}/")).await {
+            index = r.text().await.unwrap_or_default();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = match reqwest::get(format!("{base}/survey/latest")).await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(e) => e.to_string(),
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(index.contains("Umfrage <a href=\"/survey/"), "{index}");
+    assert!(
+        page.contains("Rangliste Testumfrage") && page.contains("<a href=\"/run/"),
+        "{page}"
+    );
 }
 
 /// A survey file's mistakes are input errors with file and line.

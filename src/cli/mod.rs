@@ -294,6 +294,7 @@ pub enum RankingFormat {
     Table,
     Json,
     Csv,
+    Html,
 }
 
 #[derive(Subcommand, Debug)]

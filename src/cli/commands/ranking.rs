@@ -27,6 +27,7 @@ pub(crate) fn ranking_cmd(
         RankingFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
         RankingFormat::Csv => crate::survey::to_csv(&r, args.csv_delimiter, german),
         RankingFormat::Table => crate::survey::to_table(&r, german),
+        RankingFormat::Html => crate::survey::to_html(&r, german),
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(0)
