@@ -3,7 +3,10 @@
 # generated city site served by nginx on 127.0.0.1. See bench/README.md.
 #
 #   bash bench/run.sh [--pages N] [--skip-peers] [--runs N] [--port P]
-#                     [--seed S] [--no-build] [--keep] [--install]
+#                     [--seed S] [--no-build] [--keep] [--install] [--realistic]
+#
+# --realistic: pages as big as real city CMS pages (median 21 KB, 5th/95th
+# percentile about 8/58 KB; see bench/gen_site.py); default: 5-15 KB pages.
 #
 # stdout: the Markdown results (also written to bench/results-latest.md);
 # stderr: progress. Everything else lives in a temporary directory that is
@@ -22,6 +25,7 @@ SEED=1
 BUILD=1
 KEEP=0
 INSTALL=0
+REALISTIC=()
 TOOL_TIMEOUT=${BENCH_TOOL_TIMEOUT:-1800}   # seconds, per tool run
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
     --install) INSTALL=1; shift ;;
+    --realistic) REALISTIC=(--realistic); shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -133,7 +138,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log "generating $PAGES pages (seed $SEED) in $WORK/site"
-python3 "$HERE/gen_site.py" "$WORK/site" --pages "$PAGES" --seed "$SEED" \
+python3 "$HERE/gen_site.py" "$WORK/site" --pages "$PAGES" --seed "$SEED" ${REALISTIC[@]+"${REALISTIC[@]}"} \
   --base-url "http://$HOST:$PORT" 2> "$WORK/gen.log" || { cat "$WORK/gen.log" >&2; exit 1; }
 cat "$WORK/gen.log" >&2
 chmod -R a+rX "$WORK/site"

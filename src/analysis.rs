@@ -169,6 +169,9 @@ pub struct Document<'a> {
     pub content_type: Option<&'a str>,
     pub fetched_at: jiff::Timestamp,
     pub snapshot: &'a SnapshotId,
+    /// The snapshot was stored just now: no analysis of it can be cached,
+    /// so the cache is not asked (a lookup pulls database pages into memory).
+    pub new_snapshot: bool,
 }
 
 /// Analyse a document, from the cache when the same catalogue already judged
@@ -182,8 +185,10 @@ pub fn cached(
     doc: &Document<'_>,
     bytes: &mut dyn FnMut() -> Vec<u8>,
 ) -> PageAnalysis {
-    if let Some(a) = lookup(store, cat, scope, doc) {
-        return a;
+    if !doc.new_snapshot {
+        if let Some(a) = lookup(store, cat, scope, doc) {
+            return a;
+        }
     }
     let key = cache_key(cat, scope, doc);
     let body = bytes();

@@ -106,6 +106,7 @@ fn judge_again(
         content_type: p.content_type.as_deref(),
         fetched_at: p.fetched_at,
         snapshot: &sid,
+        new_snapshot: false,
     };
     let mut missing = false;
     let mut bytes = || match store.snapshot(&sid) {

@@ -418,6 +418,12 @@ thread_local! {
 
 /// Decompress at most `cap` bytes, with this thread's zstd context.
 fn decompress(bytes: &[u8], cap: usize) -> std::io::Result<Vec<u8>> {
+    // The frame says its size (our own values always do): allocate that,
+    // not the cap, which `decompress` would reserve up front.
+    let cap = match zstd::zstd_safe::get_frame_content_size(bytes) {
+        Ok(Some(n)) if (n as usize) <= cap => n as usize,
+        _ => cap,
+    };
     DECOMPRESSOR.with(|d| {
         let mut d = d.borrow_mut();
         if d.is_none() {

@@ -92,6 +92,7 @@ pub async fn resume(
             content_type: p.content_type.as_deref(),
             fetched_at: p.fetched_at,
             snapshot: sid,
+            new_snapshot: false,
         };
         let sh = &c.shared;
         let Some(links) =

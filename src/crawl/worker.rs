@@ -272,6 +272,7 @@ pub(super) fn analyse(
         content_type,
         fetched_at: record.fetched_at,
         snapshot: &sid,
+        new_snapshot: out.new_snapshot,
     };
     let mut body = Some(body);
     let mut bytes = || match body.take() {
