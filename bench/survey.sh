@@ -71,6 +71,7 @@ for i in $(seq 1 "$CITIES"); do
     > "$WORK/cities/stadt$i.toml"
   resolves+=(--resolve "$host:$port:127.0.0.1")
 done
+chmod a+rx "$WORK"   # nginx workers run as another user
 chmod -R a+rX "$WORK/sites"
 cat > "$WORK/survey.toml" <<EOF
 name = "Benchmark-Umfrage"
@@ -113,10 +114,10 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-run_survey() { # tag, extra args...
-  local tag=$1; shift
+run_survey() { # tag, database, extra args...
+  local tag=$1 db=$2; shift 2
   (cd "$WORK" && /usr/bin/time -v -o "$WORK/$tag.time" "$BIN" --lang en survey survey.toml \
-    --db "$WORK/$tag.db" --rate 0 "${resolves[@]}" "$@" 2> "$WORK/$tag.log") || true
+    --db "$WORK/$db.db" --rate 0 "${resolves[@]}" "$@" 2> "$WORK/$tag.log") || true
 }
 secs() { awk -F': ' '/Elapsed/ { n = split($2, t, ":"); s = 0; for (k = 1; k <= n; k++) s = s * 60 + t[k]; printf "%.1f", s }' "$1"; }
 rss() { awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$1"; }
@@ -129,7 +130,7 @@ for c in r["cities"]:
 print(" ".join(f"{k} {v}" for k, v in sorted(st.items())))'; }
 
 log "survey in one piece"
-run_survey whole
+run_survey whole whole
 whole_s=$(secs "$WORK/whole.time"); whole_rss=$(rss "$WORK/whole.time")
 fetched=$(grep -c '" 200 ' "$WORK/access.log" || true)
 whole_status=$(pages_of "$WORK/whole.db")
@@ -142,7 +143,9 @@ pid=$!
 sleep "$(python3 -c "print(max(2.0, $whole_s / 3))")"
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-run_survey resumed --resume
+run_survey resumed killed --resume
+resumed_new=$(grep -c ": starting$" "$WORK/resumed.log" || true)
+resumed_again=$(grep -c ": resuming$" "$WORK/resumed.log" || true)
 resumed_s=$(secs "$WORK/resumed.time")
 resumed_status=$(pages_of "$WORK/killed.db")
 
@@ -158,4 +161,6 @@ cat <<EOF
 |---|---:|---:|---:|---:|---|
 | survey in one piece | $whole_s | $fetched | $(python3 -c "print(round($fetched / max($whole_s, 0.1)))") | $whole_rss | $whole_status |
 | killed after a third, then \`--resume\` | $resumed_s (resume only) | | | $(rss "$WORK/resumed.time") | $resumed_status |
+
+After the kill, \`--resume\` continued the same survey: $resumed_again cities' interrupted runs resumed, $resumed_new cities not yet begun were crawled, the finished ones were kept.
 EOF
