@@ -383,12 +383,21 @@ pub fn to_table(r: &Ranking, german: bool) -> String {
     out
 }
 
+/// How often a long city crawl reports its progress.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// What happened to a city of a running survey (for progress lines).
 #[derive(Debug, Clone)]
 pub enum CityEvent {
     Started {
         city: String,
         resumed: bool,
+    },
+    /// A city's crawl goes on (at most every [`PROGRESS_EVERY`]).
+    Progress {
+        city: String,
+        pages: u64,
+        queued: usize,
     },
     Finished {
         city: String,
@@ -454,11 +463,24 @@ pub async fn crawl_all(
                     city: profile.name.clone(),
                     resumed: resume,
                 });
-                let quiet = |_: &crate::crawl::Progress| {};
+                let last = std::sync::Mutex::new(std::time::Instant::now());
+                let name = profile.name.clone();
+                let events = on_event.clone();
+                let progress = move |p: &crate::crawl::Progress| {
+                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                    if last.elapsed() >= PROGRESS_EVERY {
+                        *last = std::time::Instant::now();
+                        events(CityEvent::Progress {
+                            city: name.clone(),
+                            pages: p.pages_fetched,
+                            queued: p.queued,
+                        });
+                    }
+                };
                 let res = if resume {
-                    crate::crawl::resume(&profile, catalogue, &store, &opts, stop, &quiet).await
+                    crate::crawl::resume(&profile, catalogue, &store, &opts, stop, &progress).await
                 } else {
-                    crate::crawl::run(&profile, catalogue, &store, &opts, stop, &quiet).await
+                    crate::crawl::run(&profile, catalogue, &store, &opts, stop, &progress).await
                 };
                 (i, profile.name, res)
             });

@@ -122,6 +122,17 @@ pub(crate) async fn survey_cmd(
                 (false, report::Lang::En) => format!("{city}: starting"),
             }
         ),
+        CityEvent::Progress {
+            city,
+            pages,
+            queued,
+        } => say!(
+            "{}",
+            tr(
+                format!("{city}: {pages} Seiten geladen, {queued} in der Warteschlange"),
+                format!("{city}: {pages} pages fetched, {queued} queued")
+            )
+        ),
         CityEvent::Finished { city, run } => {
             let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if let Some(dir) = &bundles {
