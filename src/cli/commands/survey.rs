@@ -36,21 +36,7 @@ pub(crate) async fn survey_cmd(
 ) -> Result<u8, Failure> {
     let mut survey = Survey::load(&args.files)?;
     if let Some(spec) = &args.shard {
-        let parsed = spec
-            .split_once('/')
-            .and_then(|(i, n)| {
-                Some((
-                    i.trim().parse::<usize>().ok()?,
-                    n.trim().parse::<usize>().ok()?,
-                ))
-            })
-            .filter(|(i, n)| *n > 0 && i < n);
-        let Some((i, n)) = parsed else {
-            return Err(Failure::input(tr(
-                format!("--shard {spec:?}: I/N mit 0 ≤ I < N, z. B. 3/83"),
-                format!("--shard {spec:?}: I/N with 0 ≤ I < N, e.g. 3/83"),
-            )));
-        };
+        let (i, n) = parse_shard(spec)?;
         survey.shard(i, n);
     }
     let opts = survey_options(&args, &survey)?;
@@ -63,39 +49,10 @@ pub(crate) async fn survey_cmd(
         .or(survey.budgets.cities_at_once)
         .unwrap_or(4)
         .clamp(1, 64);
-    let earlier = match &args.id {
-        Some(id) => store.resolve_survey(id)?.filter(|s| s.id.as_str() == id),
-        None if args.resume => store
-            .surveys()?
-            .into_iter()
-            .rfind(|s| s.name == survey.name && s.finished_at.is_none()),
-        None => None,
-    };
-    let record = match earlier {
-        Some(r) => {
-            say!(
-                "{}",
-                tr(
-                    format!("Umfrage {} wird fortgesetzt", r.id),
-                    format!("resuming survey {}", r.id)
-                )
-            );
-            r
-        }
-        None => crate::survey::new_record(&survey, args.id.as_deref()),
-    };
-    // A survey continued by id may lack cities of this shard: add them.
-    let mut record = record;
-    for c in crate::survey::new_record(&survey, None).cities {
-        if !record.cities.iter().any(|r| r.name == c.name) {
-            record.cities.push(c);
-        }
-    }
+    let record = survey_record(&store, &survey, &args)?;
     if let Some(dir) = &args.bundles {
         std::fs::create_dir_all(dir).map_err(|e| Failure::runtime(cannot_write(dir, &e)))?;
     }
-    let bundles = args.bundles.clone();
-    let bundle_store = store.clone();
     let total = survey.cities.len();
     say!(
         "{}",
@@ -110,60 +67,7 @@ pub(crate) async fn survey_cmd(
             )
         )
     );
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = done.clone();
-    let on_event = std::sync::Arc::new(move |e: CityEvent| match e {
-        CityEvent::Started { city, resumed } => say!(
-            "{}",
-            match (resumed, lang()) {
-                (true, report::Lang::De) => format!("{city}: wird fortgesetzt"),
-                (false, report::Lang::De) => format!("{city}: beginnt"),
-                (true, report::Lang::En) => format!("{city}: resuming"),
-                (false, report::Lang::En) => format!("{city}: starting"),
-            }
-        ),
-        CityEvent::Progress {
-            city,
-            pages,
-            queued,
-        } => say!(
-            "{}",
-            tr(
-                format!("{city}: {pages} Seiten geladen, {queued} in der Warteschlange"),
-                format!("{city}: {pages} pages fetched, {queued} queued")
-            )
-        ),
-        CityEvent::Finished { city, run } => {
-            let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if let Some(dir) = &bundles {
-                write_bundle(&bundle_store, &run, dir);
-            }
-            say!(
-                "{}",
-                tr(
-                    format!(
-                        "{city}: {} ({} Seiten, Lauf {}) [{n}/{total}]",
-                        de_status(run.status),
-                        run.stats.pages_fetched,
-                        run.id
-                    ),
-                    format!(
-                        "{city}: {} ({} pages, run {}) [{n}/{total}]",
-                        run.status.public(),
-                        run.stats.pages_fetched,
-                        run.id
-                    )
-                )
-            )
-        }
-        CityEvent::Failed { city, error } => say!(
-            "{}",
-            tr(
-                format!("{city}: Fehler: {error}"),
-                format!("{city}: error: {error}")
-            )
-        ),
-    });
+    let on_event = city_events(total, args.bundles.clone(), store.clone());
     let (rx, mut sig_rx, signals) = watch_signals();
     let record = crate::survey::crawl_all(
         &survey,
@@ -226,4 +130,122 @@ fn write_bundle(store: &Store, run: &crate::store::RunRecord, dir: &Path) {
             )
         );
     }
+}
+
+/// `--shard I/N`: 0 ≤ I < N.
+fn parse_shard(spec: &str) -> Result<(usize, usize), Failure> {
+    spec.split_once('/')
+        .and_then(|(i, n)| {
+            Some((
+                i.trim().parse::<usize>().ok()?,
+                n.trim().parse::<usize>().ok()?,
+            ))
+        })
+        .filter(|(i, n)| *n > 0 && i < n)
+        .ok_or_else(|| {
+            Failure::input(tr(
+                format!("--shard {spec:?}: I/N mit 0 ≤ I < N, z. B. 3/83"),
+                format!("--shard {spec:?}: I/N with 0 ≤ I < N, e.g. 3/83"),
+            ))
+        })
+}
+
+/// The survey record to go on with: the one of `--id`, the last unfinished
+/// one of this name with `--resume`, else a new one; with every city of
+/// this (shard of the) survey in it.
+fn survey_record(
+    store: &Store,
+    survey: &Survey,
+    args: &SurveyArgs,
+) -> Result<crate::store::SurveyRecord, Failure> {
+    let earlier = match &args.id {
+        Some(id) => store.resolve_survey(id)?.filter(|s| s.id.as_str() == id),
+        None if args.resume => store
+            .surveys()?
+            .into_iter()
+            .rfind(|s| s.name == survey.name && s.finished_at.is_none()),
+        None => None,
+    };
+    let mut record = match earlier {
+        Some(r) => {
+            say!(
+                "{}",
+                tr(
+                    format!("Umfrage {} wird fortgesetzt", r.id),
+                    format!("resuming survey {}", r.id)
+                )
+            );
+            r
+        }
+        None => crate::survey::new_record(survey, args.id.as_deref()),
+    };
+    // A survey continued by id may lack cities of this shard: add them.
+    for c in crate::survey::new_record(survey, None).cities {
+        if !record.cities.iter().any(|r| r.name == c.name) {
+            record.cities.push(c);
+        }
+    }
+    Ok(record)
+}
+
+/// Progress lines per city, and each finished run written as a bundle
+/// when `--bundles` asks for it.
+fn city_events(
+    total: usize,
+    bundles: Option<PathBuf>,
+    bundle_store: Store,
+) -> std::sync::Arc<dyn Fn(CityEvent) + Send + Sync> {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    std::sync::Arc::new(move |e: CityEvent| match e {
+        CityEvent::Started { city, resumed } => say!(
+            "{}",
+            match (resumed, lang()) {
+                (true, report::Lang::De) => format!("{city}: wird fortgesetzt"),
+                (false, report::Lang::De) => format!("{city}: beginnt"),
+                (true, report::Lang::En) => format!("{city}: resuming"),
+                (false, report::Lang::En) => format!("{city}: starting"),
+            }
+        ),
+        CityEvent::Progress {
+            city,
+            pages,
+            queued,
+        } => say!(
+            "{}",
+            tr(
+                format!("{city}: {pages} Seiten geladen, {queued} in der Warteschlange"),
+                format!("{city}: {pages} pages fetched, {queued} queued")
+            )
+        ),
+        CityEvent::Finished { city, run } => {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if let Some(dir) = &bundles {
+                write_bundle(&bundle_store, &run, dir);
+            }
+            say!(
+                "{}",
+                tr(
+                    format!(
+                        "{city}: {} ({} Seiten, Lauf {}) [{n}/{total}]",
+                        de_status(run.status),
+                        run.stats.pages_fetched,
+                        run.id
+                    ),
+                    format!(
+                        "{city}: {} ({} pages, run {}) [{n}/{total}]",
+                        run.status.public(),
+                        run.stats.pages_fetched,
+                        run.id
+                    )
+                )
+            )
+        }
+        CityEvent::Failed { city, error } => say!(
+            "{}",
+            tr(
+                format!("{city}: Fehler: {error}"),
+                format!("{city}: error: {error}")
+            )
+        ),
+    })
 }
