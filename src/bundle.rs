@@ -15,7 +15,7 @@ use crate::store::{PageRecord, RunRecord, Store, StoreError, SurveyCity, SurveyR
 use crate::types::{RunId, SnapshotId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 pub const SCHEMA: &str = "ozgcheck/run-bundle/v1";
 
@@ -156,100 +156,123 @@ pub fn export(store: &Store, run: &RunRecord, out: impl Write) -> Result<Counts,
     Ok(counts)
 }
 
-/// Read a bundle into `store`. Everything is checked first (schema, every
-/// line, snapshot hashes, the trailer's counts); a run already in the
-/// database is refused.
-pub fn import(
-    store: &Store,
+/// Longest line read (a snapshot of the store's largest size in base64,
+/// with room to spare): a hostile file cannot make a line take all memory.
+const MAX_LINE: u64 = 128 * 1024 * 1024;
+
+/// Read a bundle's lines in order, checking each (its JSON, the header
+/// first and once, nothing after the trailer, a snapshot's bytes against
+/// its hash) before `visit` sees it, a snapshot with its decoded bytes.
+fn read_lines(
     input: impl std::io::Read,
-) -> Result<(RunRecord, Counts), BundleError> {
-    let r = std::io::BufReader::new(zstd::Decoder::new(input)?);
+    visit: &mut dyn FnMut(Line, Option<Vec<u8>>) -> Result<(), BundleError>,
+) -> Result<(), BundleError> {
     let invalid = |line: usize, why: String| BundleError::Invalid { line, why };
-    let mut run = None;
-    let mut survey = None;
-    let (mut pages, mut findings, mut snapshots, mut verdicts) =
-        (Vec::new(), Vec::new(), Vec::new(), None);
-    let mut end = None;
-    for (i, text) in r.lines().enumerate() {
-        let n = i + 1;
-        let text = text?;
-        if end.is_some() {
+    let mut r = std::io::BufReader::new(zstd::Decoder::new(input)?);
+    let mut buf = Vec::new();
+    let mut ended = false;
+    for n in 1.. {
+        buf.clear();
+        let read = (&mut r).take(MAX_LINE).read_until(b'\n', &mut buf)?;
+        if read == 0 {
+            return Ok(());
+        }
+        if read as u64 == MAX_LINE && buf.last() != Some(&b'\n') {
+            return Err(invalid(n, format!("line longer than {MAX_LINE} bytes")));
+        }
+        if ended {
             return Err(invalid(n, "data after the end of the bundle".into()));
         }
-        let line: Line = serde_json::from_str(&text).map_err(|e| invalid(n, e.to_string()))?;
-        match line {
-            Line::Header {
-                schema,
-                run: r,
-                survey: s,
-            } if n == 1 => {
-                survey = s;
-                if schema != SCHEMA {
-                    return Err(invalid(
-                        n,
-                        format!("schema {schema:?}; this ozgcheck reads {SCHEMA}"),
-                    ));
-                }
-                run = Some(*r);
+        let line: Line = serde_json::from_slice(&buf).map_err(|e| invalid(n, e.to_string()))?;
+        let mut bytes = None;
+        match &line {
+            Line::Header { schema, .. } if n == 1 && schema != SCHEMA => {
+                return Err(invalid(
+                    n,
+                    format!("schema {schema:?}; this ozgcheck reads {SCHEMA}"),
+                ))
             }
+            Line::Header { .. } if n == 1 => {}
             _ if n == 1 => return Err(invalid(n, "not an ozgcheck run bundle".into())),
             Line::Header { .. } => return Err(invalid(n, "a second header".into())),
-            Line::Page(p) => pages.push(*p),
-            Line::Findings(f) => findings.push(*f),
             Line::Snapshot { id, base64 } => {
-                let bytes = data_encoding::BASE64
+                let decoded = data_encoding::BASE64
                     .decode(base64.as_bytes())
                     .map_err(|e| invalid(n, e.to_string()))?;
-                if SnapshotId::of(&bytes) != id {
+                if &SnapshotId::of(&decoded) != id {
                     return Err(invalid(
                         n,
                         format!("snapshot {id} does not match its bytes"),
                     ));
                 }
-                snapshots.push(bytes);
+                bytes = Some(decoded);
             }
-            Line::Verdicts(v) => verdicts = Some(v),
-            Line::End {
-                pages: p,
-                findings: f,
-                snapshots: s,
-            } => end = Some((p, f, s)),
+            Line::End { .. } => ended = true,
+            _ => {}
         }
+        visit(line, bytes)?;
     }
-    let run = run.ok_or_else(|| invalid(1, "empty bundle".into()))?;
-    let counts = Counts {
-        pages: pages.len(),
-        findings: findings.len(),
-        snapshots: snapshots.len(),
+    Ok(())
+}
+
+/// Read the bundle at `path` into `store`. A first pass checks all of it
+/// (every line, snapshot hashes, the trailer's counts) and keeps nothing; a
+/// run already in the database is refused; only then a second pass writes,
+/// so a damaged file never leaves half a run behind and a large run is
+/// never held in memory.
+pub fn import(store: &Store, path: &std::path::Path) -> Result<(RunRecord, Counts), BundleError> {
+    let mut head: Option<(RunRecord, Option<SurveyOf>)> = None;
+    let mut seen = Counts::default();
+    let mut end = None;
+    read_lines(std::fs::File::open(path)?, &mut |line, _| {
+        match line {
+            Line::Header { run, survey, .. } => head = Some((*run, survey)),
+            Line::Page(_) => seen.pages += 1,
+            Line::Findings(_) => seen.findings += 1,
+            Line::Snapshot { .. } => seen.snapshots += 1,
+            Line::Verdicts(_) => {}
+            Line::End {
+                pages,
+                findings,
+                snapshots,
+            } => end = Some((pages, findings, snapshots)),
+        }
+        Ok(())
+    })?;
+    let invalid = |why: &str| BundleError::Invalid {
+        line: 0,
+        why: why.to_string(),
     };
-    if end != Some((counts.pages, counts.findings, counts.snapshots)) {
+    let (run, survey) = head.ok_or_else(|| invalid("empty bundle"))?;
+    if end != Some((seen.pages, seen.findings, seen.snapshots)) {
         return Err(invalid(
-            0,
-            "the bundle is incomplete (no trailer, or its counts differ)".into(),
+            "the bundle is incomplete (no trailer, or its counts differ)",
         ));
     }
     if store.run(&run.id)?.is_some() {
         return Err(BundleError::Exists(run.id.to_string()));
     }
-    for bytes in &snapshots {
-        store.put_snapshot(bytes)?;
-    }
-    for p in &pages {
-        store.put_page(&run.id, p)?;
-    }
-    for f in &findings {
-        store.put_findings(&run.id, f)?;
-    }
-    if let Some(v) = &verdicts {
-        store.put_verdicts(&run.id, v)?;
-    }
+    read_lines(std::fs::File::open(path)?, &mut |line, bytes| {
+        match line {
+            Line::Page(p) => store.put_page(&run.id, &p)?,
+            Line::Findings(f) => store.put_findings(&run.id, &f)?,
+            Line::Snapshot { .. } => {
+                if let Some(b) = bytes {
+                    store.put_snapshot(&b)?;
+                }
+            }
+            Line::Verdicts(v) => store.put_verdicts(&run.id, &v)?,
+            Line::Header { .. } | Line::End { .. } => {}
+        }
+        Ok(())
+    })?;
     // The run record last: until it is written, nothing names the rest.
     store.put_run(&run)?;
     if let Some(s) = survey {
         join_survey(store, s, &run)?;
     }
     store.flush()?;
-    Ok((run, counts))
+    Ok((run, seen))
 }
 
 /// Add an imported run to its survey in this database (created on the

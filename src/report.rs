@@ -548,7 +548,14 @@ fn md_escape(s: &str) -> String {
 }
 
 /// CSV readable by German Excel: UTF-8 BOM and `;` by default.
-pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
+/// CSV as German Excel reads it: optional UTF-8 byte order mark, the given
+/// delimiter, fields quoted where needed, CRLF line ends.
+pub fn csv_text(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+    delimiter: u8,
+    bom: bool,
+) -> String {
     let d = delimiter as char;
     let field = |s: &str| {
         if s.contains(d) || s.contains('"') || s.contains('\n') || s.contains('\r') {
@@ -561,6 +568,17 @@ pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
     if bom {
         o.push('\u{feff}');
     }
+    o.push_str(&header.join(&d.to_string()));
+    o.push_str("\r\n");
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
+        o.push_str(&cells.join(&d.to_string()));
+        o.push_str("\r\n");
+    }
+    o
+}
+
+pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
     let header = [
         "service",
         "name",
@@ -571,11 +589,9 @@ pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
         "fetched_at",
         "snapshot",
     ];
-    o.push_str(&header.join(&d.to_string()));
-    o.push_str("\r\n");
-    for s in &r.services {
+    let rows = r.services.iter().map(|s| {
         let e = s.evidence.first();
-        let row = [
+        vec![
             s.id.clone(),
             s.name.clone(),
             s.level.to_string(),
@@ -586,12 +602,9 @@ pub fn to_csv(r: &Report, delimiter: u8, bom: bool) -> String {
             e.map(|e| e.url.clone()).unwrap_or_default(),
             e.map(|e| excel_time(&e.fetched_at)).unwrap_or_default(),
             e.map(|e| e.snapshot.clone()).unwrap_or_default(),
-        ];
-        let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
-        o.push_str(&cells.join(&d.to_string()));
-        o.push_str("\r\n");
-    }
-    o
+        ]
+    });
+    csv_text(&header, rows, delimiter, bom)
 }
 
 pub fn html_escape(s: &str) -> String {

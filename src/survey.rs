@@ -290,39 +290,46 @@ pub fn ranking(
     })
 }
 
-/// The ranking as CSV (`;` for German Excel, decimal commas in German).
-pub fn to_csv(r: &Ranking, delimiter: char, german: bool) -> String {
-    let num = |x: Option<f64>, digits: usize| {
-        x.map(|v| {
-            let s = format!("{v:.digits$}");
-            if german {
-                s.replace('.', ",")
-            } else {
-                s
-            }
-        })
-        .unwrap_or_default()
-    };
-    let d = delimiter;
-    let mut out = format!(
-        "rank{d}city{d}state{d}status{d}services_online{d}services_verified{d}services_total{d}share{d}points{d}run\n"
-    );
-    for c in &r.cities {
-        out.push_str(&format!(
-            "{}{d}{}{d}{}{d}{}{d}{}{d}{}{d}{}{d}{}{d}{}{d}{}\n",
-            c.rank.map(|x| x.to_string()).unwrap_or_default(),
-            c.city,
-            c.state,
-            c.status,
-            c.services_online,
-            c.services_verified,
-            c.services_total,
-            num(c.share, 4),
-            num(c.points, 1),
-            c.run.as_deref().unwrap_or_default(),
-        ));
+/// A number with `digits` decimals; a decimal comma in German.
+fn decimal(x: f64, digits: usize, german: bool) -> String {
+    let s = format!("{x:.digits$}");
+    if german {
+        s.replace('.', ",")
+    } else {
+        s
     }
-    out
+}
+
+/// The ranking as CSV (`;` for German Excel, decimal commas in German),
+/// written by the report's CSV writer.
+pub fn to_csv(r: &Ranking, delimiter: u8, german: bool) -> String {
+    let header = [
+        "rank",
+        "city",
+        "state",
+        "status",
+        "services_online",
+        "services_verified",
+        "services_total",
+        "share",
+        "points",
+        "run",
+    ];
+    let rows = r.cities.iter().map(|c| {
+        vec![
+            c.rank.map(|x| x.to_string()).unwrap_or_default(),
+            c.city.clone(),
+            c.state.to_string(),
+            c.status.to_string(),
+            c.services_online.to_string(),
+            c.services_verified.to_string(),
+            c.services_total.to_string(),
+            c.share.map(|v| decimal(v, 4, german)).unwrap_or_default(),
+            c.points.map(|v| decimal(v, 1, german)).unwrap_or_default(),
+            c.run.clone().unwrap_or_default(),
+        ]
+    });
+    crate::report::csv_text(&header, rows, delimiter, false)
 }
 
 /// The ranking as a table for a terminal.
@@ -363,7 +370,6 @@ pub fn to_table(r: &Ranking, german: bool) -> String {
         )
     };
     let mut out = head;
-    let dec = |s: String| if german { s.replace('.', ",") } else { s };
     for c in &r.cities {
         let line = match (c.rank, c.share, c.points) {
             (Some(rank), Some(share), points) => format!(
@@ -373,8 +379,8 @@ pub fn to_table(r: &Ranking, german: bool) -> String {
                 c.services_online,
                 c.services_total,
                 c.services_verified,
-                dec(format!("{:.1} %", share * 100.0)),
-                dec(points.map(|p| format!("{p:.1}")).unwrap_or_default()),
+                format!("{} %", decimal(share * 100.0, 1, german)),
+                points.map(|p| decimal(p, 1, german)).unwrap_or_default(),
             ),
             _ => format!("{:>4}  {:<28} {:<3} {failed}\n", "–", c.city, c.state),
         };
@@ -577,7 +583,6 @@ pub fn to_html_table(r: &Ranking, german: bool) -> String {
             "Rank", "City", "State", "Status", "online", "verified", "Share", "Points",
         ]
     };
-    let dec = |s: String| if german { s.replace('.', ",") } else { s };
     let mut b = String::from("<div class=\"scroll\"><table class=\"ranking\"><thead><tr>");
     for h in heads {
         let _ = write!(b, "<th scope=\"col\">{h}</th>");
@@ -606,9 +611,12 @@ pub fn to_html_table(r: &Ranking, german: bool) -> String {
             total = c.services_total,
             ver = c.services_verified,
             share = c.share.unwrap_or(-1.0),
-            share_s = c.share.map(|s| dec(format!("{:.1} %", s * 100.0))).unwrap_or_default(),
+            share_s = c
+                .share
+                .map(|s| format!("{} %", decimal(s * 100.0, 1, german)))
+                .unwrap_or_default(),
             points = c.points.unwrap_or(-1.0),
-            points_s = c.points.map(|p| dec(format!("{p:.1}"))).unwrap_or_default(),
+            points_s = c.points.map(|p| decimal(p, 1, german)).unwrap_or_default(),
         );
     }
     b.push_str("</tbody></table></div>");

@@ -78,6 +78,15 @@ async fn an_exported_run_joins_another_database_unchanged() {
         .unwrap_or_else(|e| panic!("{e}"));
     let o = ozgcheck(&["import", "run", "kaputt.ozgrun", "--db", "leer"], dir);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Not a bundle at all, or zstd holding something else: refused, no panic.
+    std::fs::write(dir.join("text.ozgrun"), "kein Bündel\n").unwrap_or_else(|e| panic!("{e}"));
+    let other = zstd::encode_all(&b"{\"page\": 1}\n"[..], 3).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("anders.ozgrun"), other).unwrap_or_else(|e| panic!("{e}"));
+    for bad in ["text.ozgrun", "anders.ozgrun"] {
+        let o = ozgcheck(&["import", "run", bad, "--db", "leer"], dir);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
     let o = ozgcheck(&["runs", "--db", "leer", "--format", "json"], dir);
     let runs: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
     assert!(

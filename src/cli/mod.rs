@@ -82,6 +82,17 @@ fn io_words(e: &std::io::Error) -> String {
     tr(de.to_string(), e.to_string())
 }
 
+/// `--csv-delimiter`: one ASCII punctuation character.
+fn csv_delimiter(c: char) -> Result<u8, Failure> {
+    if !c.is_ascii() || c.is_ascii_alphanumeric() || c == '"' {
+        return Err(Failure::input(tr(
+            "--csv-delimiter muss ein ASCII-Satzzeichen wie ; oder , sein",
+            "--csv-delimiter must be an ASCII punctuation character such as ; or ,",
+        )));
+    }
+    Ok(c as u8)
+}
+
 fn cannot_read(p: &Path, e: &std::io::Error) -> String {
     tr(
         format!(

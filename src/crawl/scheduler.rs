@@ -166,22 +166,9 @@ impl Crawler {
         why: String,
     ) -> Result<(), CrawlError> {
         let rec = PageRecord {
-            url: item.url.to_string(),
-            kind: item.kind,
-            depth: item.depth,
-            fetched_at: jiff::Timestamp::now(),
-            status: None,
             error: Some(why),
-            content_type: None,
-            location: None,
-            etag: None,
-            last_modified: None,
-            snapshot: None,
-            bytes: 0,
-            news: false,
-            own_page: false,
-            offers_application: false,
             unfetched: Some(reason),
+            ..PageRecord::blank(&item.url, item.kind, item.depth, jiff::Timestamp::now())
         };
         self.shared.store.put_page(&self.record.id, &rec)?;
         self.seen.insert(&rec);

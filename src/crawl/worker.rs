@@ -138,24 +138,7 @@ pub(super) fn process(
     result: Result<fetch::Response, FetchError>,
     earlier: Option<Validator>,
 ) -> Fetched {
-    let mut record = PageRecord {
-        url: item.url.to_string(),
-        kind: item.kind,
-        depth: item.depth,
-        fetched_at,
-        status: None,
-        error: None,
-        content_type: None,
-        location: None,
-        etag: None,
-        last_modified: None,
-        snapshot: None,
-        bytes: 0,
-        news: false,
-        own_page: false,
-        offers_application: false,
-        unfetched: None,
-    };
+    let mut record = PageRecord::blank(&item.url, item.kind, item.depth, fetched_at);
     let mut out = Fetched {
         item,
         record: record.clone(),

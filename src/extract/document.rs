@@ -40,6 +40,15 @@ pub const MAX_PDF_BYTES: usize = 8 * 1024 * 1024;
 /// Longest text kept from a PDF.
 pub(super) const MAX_PDF_TEXT: usize = 200 * 1024;
 
+/// Where a PDF thread stands, as its caller and the thread itself see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PdfThread {
+    Running,
+    /// The caller stopped waiting: it counts in [`PDF_OVERRUN`] until it ends.
+    Abandoned,
+    Done,
+}
+
 /// PDF threads that overran their time limit and still run.
 pub(super) static PDF_OVERRUN: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
@@ -64,31 +73,31 @@ pub fn pdf_text(bytes: &[u8], limit: std::time::Duration) -> Result<String, Stri
     }
     let data = bytes.to_vec();
     let (tx, rx) = std::sync::mpsc::channel();
-    // Whether the caller gave up waiting; the thread's end and the caller's
-    // giving up are decided under one lock, so the count stays exact.
-    let abandoned = Arc::new(Mutex::new(Some(false)));
-    let thread_state = abandoned.clone();
+    // The thread's end and the caller's giving up are decided under one
+    // lock, so the count of overrun threads stays exact.
+    let shared = Arc::new(Mutex::new(PdfThread::Running));
+    let thread_state = shared.clone();
     let spawned = std::thread::Builder::new()
         .name("pdf-text".into())
         .spawn(move || {
             let r = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&data));
             let mut state = thread_state.lock().unwrap_or_else(|p| p.into_inner());
-            if *state == Some(true) {
+            if *state == PdfThread::Abandoned {
                 PDF_OVERRUN.fetch_sub(1, Ordering::SeqCst);
             }
-            *state = None;
+            *state = PdfThread::Done;
             let _ = tx.send(r);
         });
     if let Err(e) = spawned {
         return Err(format!("cannot start PDF thread: {e}"));
     }
     let got = rx.recv_timeout(limit).or_else(|_| {
-        let mut state = abandoned.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
         match *state {
             // Finished just now: its result is in the channel.
-            None => rx.try_recv().map_err(|_| ()),
+            PdfThread::Done => rx.try_recv().map_err(|_| ()),
             _ => {
-                *state = Some(true);
+                *state = PdfThread::Abandoned;
                 PDF_OVERRUN.fetch_add(1, Ordering::SeqCst);
                 Err(())
             }

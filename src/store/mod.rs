@@ -345,6 +345,28 @@ pub enum Unfetched {
 }
 
 impl PageRecord {
+    /// The record of a URL before anything is known of its answer.
+    pub fn blank(url: &url::Url, kind: FetchKind, depth: usize, at: jiff::Timestamp) -> Self {
+        PageRecord {
+            url: url.to_string(),
+            kind,
+            depth,
+            fetched_at: at,
+            status: None,
+            error: None,
+            content_type: None,
+            location: None,
+            etag: None,
+            last_modified: None,
+            snapshot: None,
+            bytes: 0,
+            news: false,
+            own_page: false,
+            offers_application: false,
+            unfetched: None,
+        }
+    }
+
     /// Why the URL was not requested. Databases written before the field
     /// existed said it only in `error` ("robots: …"): read that there.
     pub fn unfetched(&self) -> Option<Unfetched> {

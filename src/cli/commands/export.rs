@@ -52,16 +52,22 @@ pub(crate) fn export_run_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, 
     let store = open_existing(db)?;
     let run = find_run(&store, run)?;
     let fail = |e: crate::bundle::BundleError| Failure::runtime(tr(e.de(), e.to_string()));
-    let mut buf = Vec::new();
-    let n = crate::bundle::export(&store, &run, &mut buf).map_err(fail)?;
-    if crate::owner::asked().is_some() {
+    let n = if crate::owner::asked().is_some() {
+        // The asking process writes the file (see `ask_owner`).
+        let mut buf = Vec::new();
+        let n = crate::bundle::export(&store, &run, &mut buf).map_err(fail)?;
         write_bytes(None, &buf)?;
+        n
     } else {
-        // Through a temporary file: a crash never leaves half a bundle.
+        // Streamed through a temporary file: a large run is never held in
+        // memory, and a crash never leaves half a bundle under its name.
         let tmp = output.with_extension("partial");
-        std::fs::write(&tmp, &buf).map_err(|e| Failure::runtime(cannot_write(&tmp, &e)))?;
+        let file =
+            std::fs::File::create(&tmp).map_err(|e| Failure::runtime(cannot_write(&tmp, &e)))?;
+        let n = crate::bundle::export(&store, &run, std::io::BufWriter::new(file)).map_err(fail)?;
         std::fs::rename(&tmp, output).map_err(|e| Failure::runtime(cannot_write(output, &e)))?;
-    }
+        n
+    };
     say!(
         "{}",
         tr(
@@ -91,8 +97,10 @@ pub(crate) fn export_run_cmd(db: &Path, run: &str, output: &Path) -> Result<u8, 
 pub(crate) fn import_run_cmd(db: &Path, files: &[PathBuf]) -> Result<u8, Failure> {
     let store = open_store(db)?;
     for f in files {
-        let file = std::fs::File::open(f).map_err(|e| Failure::input(cannot_read(f, &e)))?;
-        let (run, n) = crate::bundle::import(&store, file).map_err(|e| {
+        if let Err(e) = std::fs::File::open(f) {
+            return Err(Failure::input(cannot_read(f, &e)));
+        }
+        let (run, n) = crate::bundle::import(&store, f).map_err(|e| {
             let (de, en) = (e.de(), e.to_string());
             match e {
                 crate::bundle::BundleError::Store(_) => Failure::runtime(tr(

@@ -20,12 +20,13 @@ pub(crate) fn ranking_cmd(
             ),
         )));
     };
+    let delimiter = csv_delimiter(args.csv_delimiter)?;
     let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), &survey.model)?;
     let r = crate::survey::ranking(&store, &survey, &model)?;
     let german = lang() == report::Lang::De;
     let text = match args.format {
         RankingFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
-        RankingFormat::Csv => crate::survey::to_csv(&r, args.csv_delimiter, german),
+        RankingFormat::Csv => crate::survey::to_csv(&r, delimiter, german),
         RankingFormat::Table => crate::survey::to_table(&r, german),
         RankingFormat::Html => crate::survey::to_html(&r, german),
     };

@@ -11,21 +11,13 @@ pub(crate) fn report_cmd(
     let store = open_existing(db)?;
     let run = find_run(&store, &args.run)?;
     let r = report::build(&catalogue, &store, &run)?;
-    if !args.csv_delimiter.is_ascii()
-        || args.csv_delimiter.is_ascii_alphanumeric()
-        || args.csv_delimiter == '"'
-    {
-        return Err(Failure::input(tr(
-            "--csv-delimiter muss ein ASCII-Satzzeichen wie ; oder , sein",
-            "--csv-delimiter must be an ASCII punctuation character such as ; or ,",
-        )));
-    }
+    let delimiter = csv_delimiter(args.csv_delimiter)?;
     let lang = lang();
     let text = match args.format {
         ReportFormat::Table => report::to_table(&r),
         ReportFormat::Json => report::to_json(&r),
         ReportFormat::Md => report::to_markdown(&r, lang),
-        ReportFormat::Csv => report::to_csv(&r, args.csv_delimiter as u8, !args.no_bom),
+        ReportFormat::Csv => report::to_csv(&r, delimiter, !args.no_bom),
         ReportFormat::Html => report::to_html(&r, lang, None),
     };
     write_output(args.output.as_deref(), &text)?;

@@ -220,7 +220,9 @@ fn city_events(
         CityEvent::Finished { city, run } => {
             let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if let Some(dir) = &bundles {
-                write_bundle(&bundle_store, &run, dir);
+                // Writing a run's bundle takes a while: the runtime's other
+                // work (the cities still crawling) moves to other threads.
+                tokio::task::block_in_place(|| write_bundle(&bundle_store, &run, dir));
             }
             say!(
                 "{}",
