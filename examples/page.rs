@@ -37,6 +37,7 @@ fn main() {
         println!("link {:?} {:?} -> {}", l.kind, l.text, l.url);
     }
     let scope = ozgcheck::analysis::CityScope {
+        name: std::env::var("OZGCHECK_CITY").unwrap_or_else(|_| "Musterstadt".into()),
         state,
         hosts: vec![u.host_str().unwrap_or_default().to_string()],
     };

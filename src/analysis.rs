@@ -21,6 +21,8 @@ use url::Url;
 /// its own web presence.
 #[derive(Debug, Clone)]
 pub struct CityScope {
+    /// The city's name: its own channels carry it.
+    pub name: String,
     pub state: State,
     pub hosts: Vec<String>,
 }
@@ -28,6 +30,7 @@ pub struct CityScope {
 impl CityScope {
     pub fn of_profile(p: &crate::profile::Profile) -> Self {
         CityScope {
+            name: p.name.clone(),
             state: p.state,
             hosts: p.scope.clone(),
         }
@@ -36,6 +39,7 @@ impl CityScope {
     /// The scope a stored run was crawled with.
     pub fn of_run(r: &RunRecord) -> Self {
         CityScope {
+            name: r.city.clone(),
             state: r.state,
             hosts: r.settings.scope.clone(),
         }
@@ -122,6 +126,7 @@ pub fn findings_of(
     let in_scope = |h: &str| scope.contains(h);
     let ctx = Context {
         state: scope.state,
+        city: &scope.name,
         in_scope: &in_scope,
     };
     detect::analyze(cat, &ctx, page, url, fetched_at, snapshot.clone())
@@ -245,6 +250,7 @@ fn cache_key(cat: &Catalogue, scope: &CityScope, doc: &Document<'_>) -> String {
         kind,
         cat.fingerprint.as_str(),
         scope.state.code(),
+        &scope.name,
         &scope.hosts.join(","),
         doc.url.as_str(),
         doc.snapshot.as_str(),

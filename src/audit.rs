@@ -55,7 +55,23 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 }
 
 /// Read a claims CSV (`service,claimed,note`); errors name file and line.
+/// Rows for the Verwaltung sector's parameters (`indicator/parameter`) are
+/// left out; [`read_claim_sheet`] reads both.
 pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>, LoadError> {
+    read_claim_sheet(name, text, cat).map(|s| s.services)
+}
+
+/// A claims sheet: services, and the Verwaltung sector's parameters.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimSheet {
+    pub services: Vec<Claim>,
+    pub parameters: Vec<crate::verwaltung::audit::ParameterClaim>,
+}
+
+/// Read a claims CSV whose `service` column may also name a parameter of
+/// the Verwaltung sector as `indicator/parameter` (ids or names, e.g.
+/// `online-terminvergabe/standesamt`).
+pub fn read_claim_sheet(name: &str, text: &str, cat: &Catalogue) -> Result<ClaimSheet, LoadError> {
     let mut rd = csv_reader(text);
     let mut problems = Vec::new();
     let headers = rd.headers().cloned().unwrap_or_default();
@@ -70,6 +86,7 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
     };
     let cn = col("note");
     let mut out: Vec<Claim> = Vec::new();
+    let mut parameters: Vec<crate::verwaltung::audit::ParameterClaim> = Vec::new();
     for rec in rd.records() {
         let rec = match rec {
             Ok(r) => r,
@@ -86,6 +103,26 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
         };
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         let svc = rec.get(cs).unwrap_or_default();
+        if svc.contains('/') {
+            let claimed = parse_bool(rec.get(cc).unwrap_or_default());
+            let note = cn.and_then(|c| rec.get(c)).unwrap_or_default();
+            match crate::verwaltung::audit::claim_of(
+                &cat.verwaltung,
+                svc,
+                claimed,
+                note,
+                &parameters,
+            ) {
+                Ok(c) => parameters.push(c),
+                Err(message) => problems.push(Problem {
+                    file: name.into(),
+                    line,
+                    message,
+                    german: None,
+                }),
+            }
+            continue;
+        }
         // An id ("elterngeld") or the service's name ("Elterngeld"), in
         // any case, as people type it into a sheet.
         let by_name = cat
@@ -135,7 +172,10 @@ pub fn read_claims(name: &str, text: &str, cat: &Catalogue) -> Result<Vec<Claim>
         });
     }
     if problems.is_empty() {
-        Ok(out)
+        Ok(ClaimSheet {
+            services: out,
+            parameters,
+        })
     } else {
         Err(LoadError::Invalid(problems))
     }

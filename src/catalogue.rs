@@ -424,6 +424,9 @@ pub struct Catalogue {
     pub portals: Vec<Portal>,
     pub page: PageRules,
     pub crawl: CrawlRules,
+    /// The Verwaltung sector's indicators (`verwaltung.toml`; empty for a
+    /// catalogue directory without that file).
+    pub verwaltung: crate::verwaltung::Verwaltung,
     /// Where it was loaded from, for messages.
     pub origin: String,
     /// BLAKE3 of all catalogue sources: detection results computed with
@@ -512,6 +515,21 @@ impl Catalogue {
             text: &page_text,
         })?;
         let crawl_text = read("crawl.toml")?;
+        // Optional: a catalogue kept from before the sector was added still loads.
+        let verwaltung_text = match read("verwaltung.toml") {
+            Ok(t) => Some(t),
+            Err(LoadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let verwaltung = match &verwaltung_text {
+            Some(t) => crate::verwaltung::parse(&Source {
+                name: name("verwaltung.toml"),
+                text: t,
+            })?,
+            None => crate::verwaltung::Verwaltung::default(),
+        };
         let mut h = blake3::Hasher::new();
         for t in [
             &services_text,
@@ -519,6 +537,7 @@ impl Catalogue {
             &portals_text,
             &page_text,
             &crawl_text,
+            verwaltung_text.as_deref().unwrap_or(""),
         ] {
             h.update(t.as_bytes());
             h.update(b"\0");
@@ -536,6 +555,7 @@ impl Catalogue {
             portals,
             page,
             crawl,
+            verwaltung,
             origin: origin.to_string(),
             fingerprint,
         })

@@ -42,12 +42,15 @@ pub struct Diff {
     pub to: RunHeader,
     pub services: Vec<ServiceDiff>,
     pub dead_links: Vec<String>,
+    /// The Verwaltung sector's parameters that changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verwaltung: Vec<crate::verwaltung::diff::ParameterDiff>,
 }
 
 impl Diff {
     /// Whether anything that matters changed (the exit code of `diff`).
     pub fn changed(&self) -> bool {
-        !self.services.is_empty() || !self.dead_links.is_empty()
+        !self.services.is_empty() || !self.dead_links.is_empty() || !self.verwaltung.is_empty()
     }
 }
 
@@ -174,12 +177,17 @@ pub fn diff(
             dead_links.push(t.clone());
         }
     }
+    let verwaltung = crate::verwaltung::diff::changes(
+        &crate::verwaltung::of_run(cat, store, a)?,
+        &crate::verwaltung::of_run(cat, store, b)?,
+    );
     Ok(Diff {
         schema: "ozgcheck/diff/v1",
         from: RunHeader::of(a),
         to: RunHeader::of(b),
         services,
         dead_links,
+        verwaltung,
     })
 }
 
@@ -228,6 +236,41 @@ pub fn render(d: &Diff, markdown: bool, colour: bool) -> String {
             }
             if markdown {
                 let _ = writeln!(o, "```\n");
+            }
+        }
+    }
+    if !d.verwaltung.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{h}Verwaltung: Terminvergabe, Bezahlen, Portal, Kanäle"
+        );
+        let state = |found: bool, basis: Option<&str>| match (found, basis) {
+            (false, _) => "nein",
+            (true, Some("claimed")) => "ja (behauptet)",
+            (true, _) => "ja (geprüft)",
+        };
+        for p in &d.verwaltung {
+            let c = if p.to_found && !p.from_found {
+                green
+            } else if p.from_found && !p.to_found {
+                red
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                o,
+                "  {c}{}{off} ({}/{}): {} → {}",
+                p.name,
+                p.indicator,
+                p.parameter,
+                state(p.from_found, p.from_basis),
+                state(p.to_found, p.to_basis)
+            );
+            for u in &p.evidence_added {
+                let _ = writeln!(o, "    {green}+ Beleg{off} {u}");
+            }
+            for u in &p.evidence_removed {
+                let _ = writeln!(o, "    {red}- Beleg{off} {u}");
             }
         }
     }

@@ -142,6 +142,33 @@ pub fn explain(
     for a in &f.about {
         let _ = writeln!(o, "  {}: {}", a.service, a.reasons.join("; "));
     }
+    signals_section(&mut o, cat, &f, &live);
+    sector_section(&mut o, cat, &f, &live);
+    let _ = writeln!(o, "\n== links in the main content");
+    for l in page.links.iter().filter(|l| l.span.is_some()) {
+        let _ = writeln!(o, "  {:?} {:?} → {}", l.kind, clip(&l.text, 80), l.url);
+    }
+    for form in &page.forms {
+        let _ = writeln!(
+            o,
+            "  form {} {} ({} fields{})",
+            form.method.to_uppercase(),
+            form.action,
+            form.fields,
+            if form.has_file_upload { ", upload" } else { "" }
+        );
+    }
+    Ok(o)
+}
+
+/// What the page's signals of the services are, and whether their
+/// targets answered.
+fn signals_section(
+    o: &mut String,
+    cat: &Catalogue,
+    f: &detect::PageFindings,
+    live: &LivenessIndex,
+) {
     let _ = writeln!(o, "\n== signals");
     if f.signals.is_empty() {
         let _ = writeln!(o, "  (none)");
@@ -177,19 +204,38 @@ pub fn explain(
             let _ = writeln!(o, "      NOT COUNTED: {c}");
         }
     }
-    let _ = writeln!(o, "\n== links in the main content");
-    for l in page.links.iter().filter(|l| l.span.is_some()) {
-        let _ = writeln!(o, "  {:?} {:?} → {}", l.kind, clip(&l.text, 80), l.url);
+}
+
+/// The Verwaltung sector's signs on the page: which parameter, by which
+/// rule, and what its target answered.
+fn sector_section(o: &mut String, cat: &Catalogue, f: &detect::PageFindings, live: &LivenessIndex) {
+    let _ = writeln!(
+        o,
+        "\n== Verwaltung (appointments, payment, portal, channels)"
+    );
+    if f.verwaltung.is_empty() {
+        let _ = writeln!(o, "  (none)");
     }
-    for form in &page.forms {
-        let _ = writeln!(
-            o,
-            "  form {} {} ({} fields{})",
-            form.method.to_uppercase(),
-            form.action,
-            form.fields,
-            if form.has_file_upload { ", upload" } else { "" }
-        );
+    for s in &f.verwaltung {
+        let _ = writeln!(o, "  [{}/{}] {}", s.indicator, s.parameter, s.rule);
+        let _ = writeln!(o, "      excerpt: {}", s.excerpt);
+        match &s.target {
+            Some(t) => {
+                let l = match live.liveness(&cat.crawl, t) {
+                    Liveness::Alive | Liveness::OwnPage { .. } => "alive: verified".to_string(),
+                    Liveness::Dead(why) => format!("dead ({why}): contradicts, no credit"),
+                    Liveness::Unknown(why) | Liveness::NotAnApplication(why) => {
+                        format!("not checked ({why}): claimed")
+                    }
+                };
+                let _ = writeln!(o, "      target:  {t} — {l}");
+            }
+            None => {
+                let _ = writeln!(o, "      basis:   claimed (the city's words)");
+            }
+        }
+        if let Some(c) = &s.cancelled {
+            let _ = writeln!(o, "      NOT COUNTED: {c}");
+        }
     }
-    Ok(o)
 }

@@ -61,6 +61,10 @@ struct RawIndicator {
     bonus: bool,
     #[serde(default)]
     assumed: bool,
+    /// Points per parameter (catalogues/verwaltung.toml ids) for indicators
+    /// the crawl can see; absent: the parameters weigh the same.
+    #[serde(default)]
+    parameters: std::collections::BTreeMap<String, Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +86,9 @@ pub struct Indicator {
     /// A projects bonus: added to the sector, capped, not one of the regular
     /// indicators.
     pub bonus: bool,
+    /// Points per parameter, where the model sets them (see
+    /// `verwaltung::score`).
+    pub parameters: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -177,12 +184,23 @@ impl Model {
                         format!("indicator {:?} appears twice", i.id.get_ref()),
                     ));
                 }
+                let mut parameters = std::collections::BTreeMap::new();
+                for (k, v) in &i.parameters {
+                    if !(v.get_ref().is_finite() && *v.get_ref() >= 0.0) {
+                        problems.push(src.problem(
+                            v.span().start,
+                            format!("parameter {k}: points must be a number ≥ 0"),
+                        ));
+                    }
+                    parameters.insert(k.clone(), *v.get_ref());
+                }
                 indicators.push(Indicator {
                     id: i.id.get_ref().clone(),
                     name: i.name,
                     normalisation: i.normalisation,
                     bonus: i.bonus,
                     assumed: i.assumed,
+                    parameters,
                 });
             }
             if sectors.iter().any(|x: &Sector| &x.id == s.id.get_ref()) {
@@ -589,6 +607,11 @@ pub struct Projection {
     pub sector: String,
     pub sector_score: f64,
     pub overall: Option<f64>,
+    /// The sector's indicators whose points come from the crawl.
+    pub from_crawl: Vec<String>,
+    /// Regular indicators of the sector with no value (counted 0: the
+    /// sector score is then a lower bound).
+    pub missing: Vec<String>,
 }
 
 /// Compute the OZG indicator for a run: `online` lists the services with
@@ -663,21 +686,42 @@ pub fn ozg_score(
     (score, what_if)
 }
 
-/// Project the OZG sector and the overall score from the city's other values.
-pub fn project(model: &Model, values: &CityValues, ozg_points: f64) -> Projection {
+/// Project the OZG sector and the overall score: the OZG indicator from the
+/// crawl and the peers, the indicators the crawl sees (`from_crawl`, by
+/// indicator id), and the city's own values for the rest.
+pub fn project(
+    model: &Model,
+    values: &CityValues,
+    ozg_points: Option<f64>,
+    from_crawl: &std::collections::BTreeMap<String, f64>,
+) -> Projection {
     let mut scores = Vec::new();
     let mut ozg_sector_score = 0.0;
     let mut complete = true;
+    let mut used = Vec::new();
+    let mut missing = Vec::new();
     for s in &model.sectors {
         let score = if s.id == model.ozg.sector {
             let given = values.indicators.get(&s.id);
             let pts = |id: &str| {
-                if id == model.ozg.indicator {
-                    Some(ozg_points)
+                if id == model.ozg.indicator && ozg_points.is_some() {
+                    ozg_points
+                } else if let Some(p) = from_crawl.get(id) {
+                    Some(*p)
                 } else {
                     given.and_then(|g| g.get(id).copied())
                 }
             };
+            for i in &s.indicators {
+                if from_crawl.contains_key(&i.id)
+                    && !(i.id == model.ozg.indicator && ozg_points.is_some())
+                {
+                    used.push(i.id.clone());
+                }
+                if !i.bonus && pts(&i.id).is_none() {
+                    missing.push(i.id.clone());
+                }
+            }
             let v = sector_score(s, &pts);
             ozg_sector_score = v;
             Some(v)
@@ -698,7 +742,58 @@ pub fn project(model: &Model, values: &CityValues, ozg_points: f64) -> Projectio
         sector: model.ozg.sector.clone(),
         sector_score: ozg_sector_score,
         overall: complete.then(|| overall(&scores)),
+        from_crawl: used,
+        missing,
     }
+}
+
+/// The indicators the crawl sees, as text or Markdown (German): points,
+/// parameters found, and which indicators the projection still lacks.
+pub fn render_web(
+    web: &[crate::verwaltung::score::IndicatorScore],
+    projection: Option<&Projection>,
+    md: bool,
+) -> String {
+    let mut t = String::new();
+    if web.is_empty() {
+        return t;
+    }
+    t.push_str(if md {
+        "\n## Verwaltung: Indikatoren aus dem Crawl\n\n| Indikator | Punkte | Merkmale gefunden | Gewichte |\n|---|---|---|---|\n"
+    } else {
+        "\nVerwaltung: Indikatoren aus dem Crawl\n"
+    });
+    for w in web {
+        let weights = if w.weights == "model" {
+            "aus dem Modell"
+        } else {
+            "gleich"
+        };
+        if md {
+            t.push_str(&format!(
+                "| {} | {} | {} von {} | {weights} |\n",
+                w.name,
+                dez(w.points),
+                w.parameters_found,
+                w.parameters_total
+            ));
+        } else {
+            t.push_str(&format!(
+                "{:<28} {:>6} Punkte  ({} von {} Merkmalen, Gewichte {weights})\n",
+                w.name,
+                dez(w.points),
+                w.parameters_found,
+                w.parameters_total
+            ));
+        }
+    }
+    if let Some(p) = projection.filter(|p| !p.missing.is_empty()) {
+        t.push_str(&format!(
+            "\nOhne Wert (mit 0 gezählt, der Sektor ist eine Untergrenze): {}. Eigene Werte mit --city DATEI.\n",
+            p.missing.join(", ")
+        ));
+    }
+    t
 }
 
 /// The score as a table or Markdown (German): the OZG share, points and

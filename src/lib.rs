@@ -27,4 +27,5 @@ pub mod store;
 pub mod survey;
 pub mod text;
 pub mod types;
+pub mod verwaltung;
 pub mod warc;

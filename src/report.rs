@@ -252,6 +252,10 @@ pub struct Report {
     pub schema: &'static str,
     pub run: RunHeader,
     pub services: Vec<ServiceOut>,
+    /// The Verwaltung sector's web-observable indicators (absent when the
+    /// catalogue has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verwaltung: Option<crate::verwaltung::report::VerwaltungOut>,
 }
 
 /// The threshold the index uses by default: online means level ≥ 3.
@@ -263,6 +267,13 @@ pub fn build(cat: &Catalogue, store: &Store, run: &RunRecord) -> Result<Report, 
     let (verdicts, _) = crate::analysis::verdicts_of(cat, store, run)?;
     let mut report = assemble(cat, run, &verdicts);
     mark_not_checked(cat, store, run, &mut report)?;
+    if !cat.verwaltung.indicators.is_empty() {
+        let v = crate::verwaltung::of_run(cat, store, run)?;
+        report.verwaltung = Some(crate::verwaltung::report::VerwaltungOut::of(
+            &cat.verwaltung,
+            &v,
+        ));
+    }
     Ok(report)
 }
 
@@ -347,6 +358,7 @@ pub fn assemble(cat: &Catalogue, run: &RunRecord, verdicts: &[ServiceVerdict]) -
         schema: REPORT_SCHEMA,
         run: RunHeader::of(run),
         services,
+        verwaltung: None,
     }
 }
 
@@ -410,6 +422,9 @@ pub fn to_table(r: &Report) -> String {
          (kein Antragsziel geprüft).",
         r.services.len()
     );
+    if let Some(v) = &r.verwaltung {
+        out.push_str(&crate::verwaltung::report::to_table(v, Lang::De));
+    }
     out
 }
 
@@ -540,6 +555,9 @@ pub fn to_markdown(r: &Report, lang: Lang) -> String {
             "services online (level ≥ 3)."
         )
     );
+    if let Some(v) = &r.verwaltung {
+        o.push_str(&crate::verwaltung::report::to_markdown(v, lang));
+    }
     o
 }
 
@@ -727,7 +745,20 @@ pub fn to_html(r: &Report, lang: Lang, snapshot_link: Option<&dyn Fn(&str) -> St
     for s in &r.services {
         html_card(&mut o, s, lang, snapshot_link);
     }
-    let _ = writeln!(o, "</div></section></main><footer class=\"meta\"><p>ozgcheck {} · {}</p></footer></body></html>", env!("CARGO_PKG_VERSION"), t(lang, "Belege sind gespeicherte Seiten; jede Aussage ist nachprüfbar.", "Evidence is stored pages; every claim can be checked."));
+    let _ = write!(o, "</div></section>");
+    if let Some(v) = &r.verwaltung {
+        o.push_str(&crate::verwaltung::report::to_html(v, lang, snapshot_link));
+    }
+    let _ = writeln!(
+        o,
+        "</main><footer class=\"meta\"><p>ozgcheck {} · {}</p></footer></body></html>",
+        env!("CARGO_PKG_VERSION"),
+        t(
+            lang,
+            "Belege sind gespeicherte Seiten; jede Aussage ist nachprüfbar.",
+            "Evidence is stored pages; every claim can be checked."
+        )
+    );
     o
 }
 

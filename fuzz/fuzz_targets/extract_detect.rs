@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let page = ex.page(&text, &url);
     let scope = CityScope {
+        name: "Fuzz".to_string(),
         state: State::NW,
         hosts: vec!["*.fuzz.de".to_string()],
     };

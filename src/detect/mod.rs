@@ -30,6 +30,8 @@ use url::Url;
 /// What the detector needs to know about the city besides the page.
 pub struct Context<'a> {
     pub state: State,
+    /// The city's name (whose channels are its own).
+    pub city: &'a str,
     /// Whether a host belongs to the city's crawl scope.
     pub in_scope: &'a dyn Fn(&str) -> bool,
 }
@@ -107,18 +109,28 @@ pub struct PageFindings {
     /// serves): what a link or frame that leads here may rest on.
     #[serde(default)]
     pub application_form: bool,
+    /// Signs of the Verwaltung sector's indicators (bookings, payment,
+    /// portal, channels).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verwaltung: Vec<crate::verwaltung::SectorSignal>,
 }
 
 impl PageFindings {
     pub fn is_empty(&self) -> bool {
-        self.about.is_empty() && self.signals.is_empty()
+        self.about.is_empty() && self.signals.is_empty() && self.verwaltung.is_empty()
     }
     /// Link targets whose liveness matters (signals that would raise a level).
     pub fn targets(&self) -> impl Iterator<Item = &str> {
+        let sector = self
+            .verwaltung
+            .iter()
+            .filter(|s| s.cancelled.is_none())
+            .filter_map(|s| s.target.as_deref());
         self.signals
             .iter()
             .filter(|s| s.cancelled.is_none())
             .filter_map(|s| s.target.as_deref())
+            .chain(sector)
     }
 }
 
@@ -227,6 +239,7 @@ mod links;
 mod names;
 mod prose;
 mod reading;
+mod sector;
 #[cfg(test)]
 mod tests;
 mod verdict;
@@ -239,6 +252,7 @@ use links::*;
 use names::*;
 use prose::*;
 use reading::*;
+use sector::*;
 pub use verdict::verdicts;
 
 /// Analyse one page, in named stages: what the page is about, then the
@@ -291,6 +305,7 @@ pub fn analyze(
         ));
     }
     signals.extend(transaction_signals(&reading));
+    let verwaltung = sector_signals(&reading, ctx, news);
 
     PageFindings {
         url: url.to_string(),
@@ -300,5 +315,6 @@ pub fn analyze(
         signals,
         news,
         application_form,
+        verwaltung,
     }
 }

@@ -66,6 +66,7 @@ fn findings(cat: &Catalogue, url: &str, body: &str) -> PageFindings {
     let in_scope = |h: &str| h.ends_with("stadt.de");
     let ctx = Context {
         state: State::NW,
+        city: "Musterstadt",
         in_scope: &in_scope,
     };
     analyze(
@@ -149,6 +150,7 @@ fn a_city_host_that_is_also_a_state_portal_is_the_city_s_site() {
         &c,
         &Context {
             state: State::BE,
+            city: "Berlin",
             in_scope: &berlin,
         },
         &pg,

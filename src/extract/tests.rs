@@ -222,6 +222,7 @@ fn hostile_pages_are_read_in_bounded_time() {
     let in_scope = |h: &str| h.ends_with("a.de");
     let ctx = crate::detect::Context {
         state: crate::types::State::NW,
+        city: "Musterstadt",
         in_scope: &in_scope,
     };
     let f = crate::detect::analyze(

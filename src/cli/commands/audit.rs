@@ -8,9 +8,9 @@ pub(crate) fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> R
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).map_err(|e| Failure::input(cannot_read(p, &e)))?;
-            crate::audit::read_claims(&p.display().to_string(), &text, &catalogue)?
+            crate::audit::read_claim_sheet(&p.display().to_string(), &text, &catalogue)?
         }
-        None => Vec::new(),
+        None => crate::audit::ClaimSheet::default(),
     };
     let ars = args.ars.as_deref().map(valid_ars).transpose()?;
     let store = open_existing(db)?;
@@ -31,10 +31,18 @@ pub(crate) fn audit_cmd(db: &Path, cat_dir: Option<&Path>, args: AuditArgs) -> R
         &catalogue,
         &store,
         &run,
-        &claims,
+        &claims.services,
         dashboard.as_ref(),
         model.ozg.online_from,
     )?;
+    let mut a = a;
+    if !claims.parameters.is_empty() {
+        let sector = crate::verwaltung::of_run(&catalogue, &store, &run)?;
+        a.findings.extend(crate::verwaltung::audit::findings(
+            &claims.parameters,
+            &sector,
+        ));
+    }
     if let Some(dir) = &args.pack {
         let n = crate::audit::write_pack(dir, &a, &store, &run).map_err(Failure::runtime)?;
         say!(

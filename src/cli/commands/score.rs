@@ -91,10 +91,20 @@ pub(crate) fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> R
             .unwrap_or(crate::types::Level::Offline)
     };
     let (ozg, what_if) = index::ozg_score(&model, &level, peers.as_deref(), &run.city);
-    let projection = match (&values, ozg.points) {
-        (Some(v), Some(p)) => Some(index::project(&model, v, p)),
-        _ => None,
-    };
+    let sector = crate::verwaltung::of_run(&catalogue, &store, &run)?;
+    let web = crate::verwaltung::score::indicator_scores(&model, &catalogue.verwaltung, &sector)
+        .map_err(Failure::input)?;
+    let web_points = crate::verwaltung::score::points_by_id(&web);
+    // The sector is projected when anything besides the crawl's own
+    // indicators is known: the OZG points (with peers) or the city's values.
+    let projection = (values.is_some() || ozg.points.is_some()).then(|| {
+        index::project(
+            &model,
+            &values.clone().unwrap_or_default(),
+            ozg.points,
+            &web_points,
+        )
+    });
     let json = serde_json::json!({
         "schema": "ozgcheck/score/v1",
         "model": model.id,
@@ -104,18 +114,25 @@ pub(crate) fn score_cmd(db: &Path, cat_dir: Option<&Path>, args: ScoreArgs) -> R
         "run": report::RunHeader::of(&run),
         "ozg": ozg,
         "what_if": what_if,
+        "verwaltung": web,
         "projection": projection,
     });
     let text = match args.format {
         ScoreFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
-        ScoreFormat::Table | ScoreFormat::Md => index::render(
-            &model,
-            &format!("{} ({}), Lauf {}", run.city, run.state, run.id),
-            &ozg,
-            &what_if,
-            projection.as_ref(),
-            matches!(args.format, ScoreFormat::Md),
-        ),
+        ScoreFormat::Table | ScoreFormat::Md => {
+            index::render(
+                &model,
+                &format!("{} ({}), Lauf {}", run.city, run.state, run.id),
+                &ozg,
+                &what_if,
+                projection.as_ref(),
+                matches!(args.format, ScoreFormat::Md),
+            ) + &index::render_web(
+                &web,
+                projection.as_ref(),
+                matches!(args.format, ScoreFormat::Md),
+            )
+        }
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(0)

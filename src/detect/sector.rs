@@ -1,0 +1,273 @@
+//! The Verwaltung sector's signs on a page (catalogues/verwaltung.toml):
+//! booking links and sentences with the office they serve, payment ways,
+//! portal features, the city's channels. A link's target must answer
+//! (judged in `verwaltung::verdicts`); a sentence is the city's word.
+
+use super::*;
+use crate::verwaltung::{Found, Indicator, Parameter, SectorSignal, Signs};
+use std::collections::HashSet;
+
+/// Where office words were found, nearest first; for links outside the main
+/// text (header, footer) only their own words and address speak.
+const PLACES: [&str; 5] = [
+    "link text",
+    "link address",
+    "sentence",
+    "section heading",
+    "page title",
+];
+
+pub(super) fn sector_signals(r: &Reading, ctx: &Context, news: bool) -> Vec<SectorSignal> {
+    let v = &r.cat.verwaltung;
+    if v.indicators.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let title = fold(&format!("{} {}", r.page.title, r.page.h1.join(" ")));
+    for link in &r.page.links {
+        // A news item's own links announce; the site's header and footer
+        // around it are still the site's.
+        if (news && link.span.is_some()) || !matches!(link.url.scheme(), "http" | "https") {
+            continue;
+        }
+        link_signs(r, ctx, link, &title, &mut out);
+    }
+    if !news {
+        sentence_signs(r, &title, &mut out);
+    }
+    out
+}
+
+fn link_signs(r: &Reading, ctx: &Context, link: &Link, title: &str, out: &mut Vec<SectorSignal>) {
+    let text = fold(&link.text);
+    // The link's sentence, folded: computed once, when a sign needs it.
+    let mut around: Option<Option<(Range<usize>, String)>> = None;
+    for ind in &r.cat.verwaltung.indicators {
+        let groups: Vec<(&Signs, Option<&Parameter>)> = if ind.per_office {
+            vec![(&ind.signs, None)]
+        } else {
+            ind.parameters.iter().map(|p| (&p.signs, Some(p))).collect()
+        };
+        for (signs, param) in groups {
+            let Some(rule) = link_rule(signs, ctx, &text, &link.url) else {
+                continue;
+            };
+            let around = &*around.get_or_insert_with(|| {
+                link.span.as_ref().map(|sp| {
+                    let s = r.sentence_of(sp);
+                    let f = fold(r.text().get(s.clone()).unwrap_or_default());
+                    (s, f)
+                })
+            });
+            let sentence = around.as_ref().map(|(_, f)| f.as_str()).unwrap_or("");
+            if signs.unless.is_match(&text) || signs.unless.is_match(sentence) {
+                continue;
+            }
+            let mut cancelled = taken_back(r, sentence);
+            if ind.own_channel
+                && cancelled.is_none()
+                && link.span.is_some()
+                && !names_city(ctx.city, link, &text)
+            {
+                cancelled = Some(format!(
+                    "a channel linked in the text without \"{}\" in its address or words: not the city's own",
+                    ctx.city
+                ));
+            }
+            let excerpt = match around {
+                Some((s, _)) => excerpt_marked(r.text(), s, link.span.as_ref().unwrap_or(s)),
+                None => format!(
+                    "{MARK_OPEN}{}{MARK_CLOSE} → {}",
+                    clip(link.text.trim(), 80),
+                    link.url
+                ),
+            };
+            let targets: Vec<(&Parameter, String)> = match param {
+                Some(p) => vec![(p, rule)],
+                None => {
+                    let url_words = fold(&format!(
+                        "{} {}",
+                        link.url.path(),
+                        link.url.query().unwrap_or("")
+                    ));
+                    let heading = link
+                        .span
+                        .as_ref()
+                        .and_then(|s| heading_of(r, s.start))
+                        .unwrap_or("");
+                    let places: Vec<&str> = if link.span.is_some() {
+                        vec![&text, &url_words, sentence, heading, title]
+                    } else {
+                        vec![&text, &url_words]
+                    };
+                    let (offices, place) = offices_named(ind, &places);
+                    offices
+                        .into_iter()
+                        .map(|p| (p, format!("booking {rule}, office named in the {place}")))
+                        .collect()
+                }
+            };
+            for (p, rule) in targets {
+                out.push(SectorSignal {
+                    indicator: ind.id.clone(),
+                    parameter: p.id.clone(),
+                    found: Found::Link,
+                    rule,
+                    excerpt: excerpt.clone(),
+                    target: Some(link.url.to_string()),
+                    cancelled: cancelled.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Why a link's host or words show a sign, if they do.
+fn link_rule(signs: &Signs, ctx: &Context, text: &str, url: &Url) -> Option<String> {
+    let host = url.host_str().unwrap_or_default();
+    let path = url.path();
+    let by_host = signs.hosts.iter().find(|h| h.matches(host)).filter(|_| {
+        (!signs.hosts_in_scope || (ctx.in_scope)(host))
+            && !signs.skip_paths.iter().any(|p| path.contains(p.as_str()))
+    });
+    if let Some(h) = by_host {
+        return Some(format!("link to {host} (known host {})", h.source()));
+    }
+    signs
+        .links
+        .find(text)
+        .map(|(p, _)| format!("link words \"{}\"", p.source()))
+}
+
+/// A negation or hedge in the sentence takes a sign back.
+fn taken_back(r: &Reading, sentence: &str) -> Option<String> {
+    if let Some((p, _)) = r.cat.verwaltung.negation.find(sentence) {
+        return Some(format!("negated in its sentence (\"{}\")", p.source()));
+    }
+    r.cat
+        .signals
+        .hedge
+        .find(sentence)
+        .map(|(p, _)| format!("announced or conditional (\"{}\")", p.source()))
+}
+
+/// The heading of the section a piece of the main text stands in, folded.
+fn heading_of<'r>(r: &'r Reading, at: usize) -> Option<&'r str> {
+    let i = r.page.heading_spans.iter().rposition(|h| h.start <= at)?;
+    r.heads.get(i).map(String::as_str)
+}
+
+/// The offices named at the nearest place that names any.
+fn offices_named<'i>(ind: &'i Indicator, places: &[&str]) -> (Vec<&'i Parameter>, &'static str) {
+    for (text, place) in places.iter().zip(PLACES) {
+        let found: Vec<&Parameter> = ind
+            .parameters
+            .iter()
+            .filter(|p| p.terms.is_match(text))
+            .collect();
+        if !found.is_empty() {
+            return (found, place);
+        }
+    }
+    (Vec::new(), "")
+}
+
+/// Whether a channel link carries the city's name (in its address or its
+/// words): "instagram.com/stadt.muenchen" is Munich's, "instagram.com/zoo" not.
+fn names_city(city: &str, link: &Link, text: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "stadt",
+        "hansestadt",
+        "landeshauptstadt",
+        "freie",
+        "und",
+        "am",
+        "an",
+        "der",
+        "die",
+        "im",
+        "in",
+        "main",
+        "ruhr",
+        "saale",
+        "oder",
+        "bad",
+        "lahn",
+        "neckar",
+        "dem",
+        "den",
+    ];
+    let squash = |s: &str| -> String {
+        fold(s)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
+    };
+    let address = squash(&format!(
+        "{}{}",
+        link.url.host_str().unwrap_or_default(),
+        link.url.path()
+    ));
+    let words = squash(text);
+    fold(city)
+        .split(' ')
+        .filter(|w| w.len() >= 3 && !GENERIC.contains(w))
+        .any(|w| {
+            // Handles drop umlauts as often as they spell them out.
+            let plain = w.replace("ae", "a").replace("oe", "o").replace("ue", "u");
+            [w.to_string(), plain]
+                .iter()
+                .any(|n| address.contains(n.as_str()) || words.contains(n.as_str()))
+        })
+}
+
+fn sentence_signs(r: &Reading, title: &str, out: &mut Vec<SectorSignal>) {
+    let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+    for (ii, ind) in r.cat.verwaltung.indicators.iter().enumerate() {
+        let groups: Vec<(&Signs, Option<&Parameter>)> = if ind.per_office {
+            vec![(&ind.signs, None)]
+        } else {
+            ind.parameters.iter().map(|p| (&p.signs, Some(p))).collect()
+        };
+        for (gi, (signs, param)) in groups.into_iter().enumerate() {
+            for (source, range) in signs.phrases.find_all_terms(r.words) {
+                let mark = r.main.original_range(&range);
+                let s = r.sentence_of(&mark);
+                if !seen.insert((ii, gi, s.start)) {
+                    continue;
+                }
+                let original = r.text().get(s.clone()).unwrap_or_default();
+                let sentence = fold(original);
+                // A question asks; it does not say the city offers it.
+                if signs.unless.is_match(&sentence) || original.trim_end().ends_with('?') {
+                    continue;
+                }
+                let cancelled = taken_back(r, &sentence);
+                let excerpt = excerpt_marked(r.text(), &s, &mark);
+                let params: Vec<(&Parameter, String)> = match param {
+                    Some(p) => vec![(p, format!("sentence \"{source}\""))],
+                    None => {
+                        let heading = heading_of(r, s.start).unwrap_or("");
+                        let (offices, place) =
+                            offices_named(ind, &["", "", &sentence, heading, title]);
+                        offices
+                            .into_iter()
+                            .map(|p| (p, format!("booking sentence \"{source}\", office named in the {place}")))
+                            .collect()
+                    }
+                };
+                for (p, rule) in params {
+                    out.push(SectorSignal {
+                        indicator: ind.id.clone(),
+                        parameter: p.id.clone(),
+                        found: Found::Sentence,
+                        rule,
+                        excerpt: excerpt.clone(),
+                        target: None,
+                        cancelled: cancelled.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
