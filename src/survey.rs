@@ -202,6 +202,53 @@ pub struct RankedCity {
     /// Percent rank (0–100) among the cities that did not fail.
     pub points: Option<f64>,
     pub rank: Option<usize>,
+    /// Points (0–100, of the best city) of the Verwaltung indicators the
+    /// crawl sees, by indicator id (see [`add_verwaltung`]).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub verwaltung: std::collections::BTreeMap<String, f64>,
+}
+
+/// Add the Verwaltung indicators the crawl sees to a ranking: per city
+/// the model's weighted share of each indicator's parameters found, as
+/// points of the best city of the survey (the index's normalisation for
+/// them); failed cities get none.
+pub fn add_verwaltung(
+    r: &mut Ranking,
+    cat: &crate::catalogue::Catalogue,
+    store: &Store,
+    model: &crate::index::Model,
+) -> Result<(), StoreError> {
+    let mut raw: Vec<std::collections::BTreeMap<String, f64>> = Vec::new();
+    for c in &r.cities {
+        let run = match (&c.run, c.status) {
+            (Some(id), s) if s != "failed" => store.run(&crate::types::RunId::from_stored(id))?,
+            _ => None,
+        };
+        let mut points = std::collections::BTreeMap::new();
+        if let Some(run) = run {
+            let v = crate::verwaltung::of_run(cat, store, &run)?;
+            // An unknown parameter in the model is `score`'s error to report.
+            if let Ok(scores) =
+                crate::verwaltung::score::indicator_scores(model, &cat.verwaltung, &v)
+            {
+                points = crate::verwaltung::score::points_by_id(&scores);
+            }
+        }
+        raw.push(points);
+    }
+    let ids: std::collections::BTreeSet<String> =
+        raw.iter().flat_map(|m| m.keys().cloned()).collect();
+    for id in ids {
+        let all: Vec<f64> = raw.iter().filter_map(|m| m.get(&id).copied()).collect();
+        for (c, m) in r.cities.iter_mut().zip(&raw) {
+            if let Some(x) = m.get(&id) {
+                let p =
+                    crate::index::normalise(crate::index::Normalisation::PointsOfBest, &all, *x);
+                c.verwaltung.insert(id.clone(), p.unwrap_or(0.0));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A survey's ranking (`ozgcheck/ranking/v1`).
@@ -247,6 +294,7 @@ pub fn ranking(
             share: None,
             points: None,
             rank: None,
+            verwaltung: std::collections::BTreeMap::new(),
         };
         if let Some(run) = run.filter(|r| r.status != RunStatus::Failed) {
             row.status = run.status.public();
@@ -302,8 +350,16 @@ fn decimal(x: f64, digits: usize, german: bool) -> String {
 
 /// The ranking as CSV (`;` for German Excel, decimal commas in German),
 /// written by the report's CSV writer.
+/// The Verwaltung indicator ids a ranking carries (see [`add_verwaltung`]).
+fn verwaltung_ids(r: &Ranking) -> Vec<String> {
+    let ids: std::collections::BTreeSet<&String> =
+        r.cities.iter().flat_map(|c| c.verwaltung.keys()).collect();
+    ids.into_iter().cloned().collect()
+}
+
 pub fn to_csv(r: &Ranking, delimiter: u8, german: bool) -> String {
-    let header = [
+    let extra = verwaltung_ids(r);
+    let mut header = vec![
         "rank",
         "city",
         "state",
@@ -315,8 +371,10 @@ pub fn to_csv(r: &Ranking, delimiter: u8, german: bool) -> String {
         "points",
         "run",
     ];
+    let extra_heads: Vec<String> = extra.iter().map(|id| format!("points_{id}")).collect();
+    header.extend(extra_heads.iter().map(String::as_str));
     let rows = r.cities.iter().map(|c| {
-        vec![
+        let mut row = vec![
             c.rank.map(|x| x.to_string()).unwrap_or_default(),
             c.city.clone(),
             c.state.to_string(),
@@ -327,9 +385,21 @@ pub fn to_csv(r: &Ranking, delimiter: u8, german: bool) -> String {
             c.share.map(|v| decimal(v, 4, german)).unwrap_or_default(),
             c.points.map(|v| decimal(v, 1, german)).unwrap_or_default(),
             c.run.clone().unwrap_or_default(),
-        ]
+        ];
+        row.extend(extra.iter().map(|id| {
+            c.verwaltung
+                .get(id)
+                .map(|v| decimal(*v, 1, german))
+                .unwrap_or_default()
+        }));
+        row
     });
     crate::report::csv_text(&header, rows, delimiter, false)
+}
+
+/// An indicator id cut to a table column ("online-terminvergabe" → "online-ter").
+fn clip_id(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
 }
 
 /// The ranking as a table for a terminal.
@@ -369,7 +439,16 @@ pub fn to_table(r: &Ranking, german: bool) -> String {
             "failed",
         )
     };
+    let extra = verwaltung_ids(r);
     let mut out = head;
+    if !extra.is_empty() {
+        // The header line gains the Verwaltung indicators' points.
+        out.pop();
+        for id in &extra {
+            out.push_str(&format!(" {:>10}", clip_id(id)));
+        }
+        out.push('\n');
+    }
     for c in &r.cities {
         let line = match (c.rank, c.share, c.points) {
             (Some(rank), Some(share), points) => format!(
@@ -384,6 +463,15 @@ pub fn to_table(r: &Ranking, german: bool) -> String {
             ),
             _ => format!("{:>4}  {:<28} {:<3} {failed}\n", "–", c.city, c.state),
         };
+        let mut line = line;
+        if !extra.is_empty() && c.share.is_some() {
+            line.pop();
+            for id in &extra {
+                let v = c.verwaltung.get(id).map(|p| decimal(*p, 1, german));
+                line.push_str(&format!(" {:>10}", v.unwrap_or_default()));
+            }
+            line.push('\n');
+        }
         out.push_str(&line);
     }
     out

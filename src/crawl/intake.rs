@@ -68,8 +68,14 @@ impl Crawler {
             self.order.insert(f.url.clone(), self.stats.pages_fetched);
         }
         self.discover(&item, findings.as_ref(), links, sitemap_index);
-        if let Some(f) = findings {
-            self.findings.push(f);
+        if let Some(mut f) = findings {
+            // The sector's signs are judged from the stored findings
+            // (`verwaltung::of_run`); the header and footer links they
+            // repeat on every page need not stay in memory.
+            f.verwaltung = Vec::new();
+            if !f.is_empty() {
+                self.findings.push(f);
+            }
         }
         self.save_frontier(Some(record.url))
     }

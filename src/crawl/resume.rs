@@ -57,7 +57,13 @@ pub async fn resume(
                 c.targets.insert(u.to_string());
             }
         }
-        c.findings.push(f);
+        let f = PageFindings {
+            verwaltung: Vec::new(),
+            ..f
+        };
+        if !f.is_empty() {
+            c.findings.push(f);
+        }
     }
     // A run killed before it stored its frontier still has its seeds to
     // fetch (what was fetched is marked seen and not queued again).

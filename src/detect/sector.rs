@@ -4,8 +4,8 @@
 //! (judged in `verwaltung::verdicts`); a sentence is the city's word.
 
 use super::*;
-use crate::verwaltung::{Found, Indicator, Parameter, SectorSignal, Signs};
-use std::collections::HashSet;
+use crate::verwaltung::{Found, Group, Indicator, Parameter, SectorSignal, Signs, Verwaltung};
+use std::collections::{HashMap, HashSet};
 
 /// Where office words were found, nearest first; for links outside the main
 /// text (header, footer) only their own words and address speak.
@@ -24,13 +24,14 @@ pub(super) fn sector_signals(r: &Reading, ctx: &Context, news: bool) -> Vec<Sect
     }
     let mut out = Vec::new();
     let title = fold(&format!("{} {}", r.page.title, r.page.h1.join(" ")));
+    let mut hosts = HashMap::new();
     for link in &r.page.links {
         // A news item's own links announce; the site's header and footer
         // around it are still the site's.
         if (news && link.span.is_some()) || !matches!(link.url.scheme(), "http" | "https") {
             continue;
         }
-        link_signs(r, ctx, link, &title, &mut out);
+        link_signs(r, ctx, link, &title, &mut hosts, &mut out);
     }
     if !news {
         sentence_signs(r, &title, &mut out);
@@ -38,51 +39,105 @@ pub(super) fn sector_signals(r: &Reading, ctx: &Context, news: bool) -> Vec<Sect
     out
 }
 
-fn link_signs(r: &Reading, ctx: &Context, link: &Link, title: &str, out: &mut Vec<SectorSignal>) {
-    let text = fold(&link.text);
-    // The link's sentence, folded: computed once, when a sign needs it.
-    let mut around: Option<Option<(Range<usize>, String)>> = None;
-    for ind in &r.cat.verwaltung.indicators {
-        let groups: Vec<(&Signs, Option<&Parameter>)> = if ind.per_office {
-            vec![(&ind.signs, None)]
-        } else {
-            ind.parameters.iter().map(|p| (&p.signs, Some(p))).collect()
+/// The groups a link's host or words show, each with the rule in words
+/// (a host pattern before words, as the more specific sign).
+/// `hosts` remembers, per host of the page's links, which host patterns
+/// it matches (a page's hundreds of links go to few hosts).
+fn link_groups(
+    v: &Verwaltung,
+    ctx: &Context,
+    text: &str,
+    url: &Url,
+    hosts: &mut HashMap<String, Vec<usize>>,
+) -> Vec<(Group, String)> {
+    let ix = &v.links;
+    let host = url.host_str().unwrap_or_default();
+    let path = url.path();
+    let mut hits: Vec<(usize, String)> = Vec::new();
+    let matched = hosts.entry(host.to_string()).or_insert_with(|| {
+        (0..ix.hosts.len())
+            .filter(|&k| ix.hosts.get(k).is_some_and(|(h, _)| h.matches(host)))
+            .collect()
+    });
+    for (h, gi) in matched.iter().filter_map(|&k| ix.hosts.get(k)) {
+        if hits.iter().any(|(g, _)| g == gi) {
+            continue;
+        }
+        let Some(signs) = ix.groups.get(*gi).and_then(|g| v.signs(*g)) else {
+            continue;
         };
-        for (signs, param) in groups {
-            let Some(rule) = link_rule(signs, ctx, &text, &link.url) else {
+        if (!signs.hosts_in_scope || (ctx.in_scope)(host))
+            && !signs.skip_paths.iter().any(|p| path.contains(p.as_str()))
+        {
+            hits.push((*gi, format!("link to {host} (known host {})", h.source())));
+        }
+    }
+    if !text.is_empty() {
+        for pi in ix.phrases.matching(text) {
+            let Some(&gi) = ix.phrase_group.get(pi) else {
                 continue;
             };
-            let around = &*around.get_or_insert_with(|| {
-                link.span.as_ref().map(|sp| {
-                    let s = r.sentence_of(sp);
-                    let f = fold(r.text().get(s.clone()).unwrap_or_default());
-                    (s, f)
-                })
-            });
-            let sentence = around.as_ref().map(|(_, f)| f.as_str()).unwrap_or("");
-            if signs.unless.is_match(&text) || signs.unless.is_match(sentence) {
-                continue;
+            if !hits.iter().any(|(g, _)| *g == gi) {
+                let source = ix.phrases.set.0.get(pi).map_or("", |p| p.source());
+                hits.push((gi, format!("link words \"{source}\"")));
             }
-            let mut cancelled = taken_back(r, sentence);
-            if ind.own_channel
-                && cancelled.is_none()
-                && link.span.is_some()
-                && !names_city(ctx.city, link, &text)
-            {
-                cancelled = Some(format!(
-                    "a channel linked in the text without \"{}\" in its address or words: not the city's own",
-                    ctx.city
-                ));
-            }
-            let excerpt = match around {
-                Some((s, _)) => excerpt_marked(r.text(), s, link.span.as_ref().unwrap_or(s)),
-                None => format!(
-                    "{MARK_OPEN}{}{MARK_CLOSE} → {}",
-                    clip(link.text.trim(), 80),
-                    link.url
-                ),
-            };
-            let targets: Vec<(&Parameter, String)> = match param {
+        }
+    }
+    hits.into_iter()
+        .filter_map(|(gi, rule)| ix.groups.get(gi).map(|g| (*g, rule)))
+        .collect()
+}
+
+fn link_signs(
+    r: &Reading,
+    ctx: &Context,
+    link: &Link,
+    title: &str,
+    hosts: &mut HashMap<String, Vec<usize>>,
+    out: &mut Vec<SectorSignal>,
+) {
+    let v = &r.cat.verwaltung;
+    let text = fold(&link.text);
+    let groups = link_groups(v, ctx, &text, &link.url, hosts);
+    if groups.is_empty() {
+        return;
+    }
+    // The link's sentence, folded (main text only; header and footer
+    // links have none).
+    let around = link.span.as_ref().map(|sp| {
+        let s = r.sentence_of(sp);
+        let f = fold(r.text().get(s.clone()).unwrap_or_default());
+        (s, f)
+    });
+    let sentence = around.as_ref().map(|(_, f)| f.as_str()).unwrap_or("");
+    let excerpt = match &around {
+        Some((s, _)) => excerpt_marked(r.text(), s, link.span.as_ref().unwrap_or(s)),
+        None => format!(
+            "{MARK_OPEN}{}{MARK_CLOSE} → {}",
+            clip(link.text.trim(), 80),
+            link.url
+        ),
+    };
+    for (g, rule) in groups {
+        let (Some(ind), Some(signs)) = (v.indicators.get(g.indicator), v.signs(g)) else {
+            continue;
+        };
+        if signs.unless.is_match(&text) || signs.unless.is_match(sentence) {
+            continue;
+        }
+        let mut cancelled = taken_back(r, sentence);
+        if ind.own_channel
+            && cancelled.is_none()
+            && link.span.is_some()
+            && !names_city(ctx.city, link, &text)
+        {
+            cancelled = Some(format!(
+                "a channel linked in the text without \"{}\" in its address or words: not the city's own",
+                ctx.city
+            ));
+        }
+        let targets: Vec<(&Parameter, String)> =
+            match g.parameter.and_then(|p| ind.parameters.get(p)) {
                 Some(p) => vec![(p, rule)],
                 None => {
                     let url_words = fold(&format!(
@@ -107,36 +162,18 @@ fn link_signs(r: &Reading, ctx: &Context, link: &Link, title: &str, out: &mut Ve
                         .collect()
                 }
             };
-            for (p, rule) in targets {
-                out.push(SectorSignal {
-                    indicator: ind.id.clone(),
-                    parameter: p.id.clone(),
-                    found: Found::Link,
-                    rule,
-                    excerpt: excerpt.clone(),
-                    target: Some(link.url.to_string()),
-                    cancelled: cancelled.clone(),
-                });
-            }
+        for (p, rule) in targets {
+            out.push(SectorSignal {
+                indicator: ind.id.clone(),
+                parameter: p.id.clone(),
+                found: Found::Link,
+                rule,
+                excerpt: excerpt.clone(),
+                target: Some(link.url.to_string()),
+                cancelled: cancelled.clone(),
+            });
         }
     }
-}
-
-/// Why a link's host or words show a sign, if they do.
-fn link_rule(signs: &Signs, ctx: &Context, text: &str, url: &Url) -> Option<String> {
-    let host = url.host_str().unwrap_or_default();
-    let path = url.path();
-    let by_host = signs.hosts.iter().find(|h| h.matches(host)).filter(|_| {
-        (!signs.hosts_in_scope || (ctx.in_scope)(host))
-            && !signs.skip_paths.iter().any(|p| path.contains(p.as_str()))
-    });
-    if let Some(h) = by_host {
-        return Some(format!("link to {host} (known host {})", h.source()));
-    }
-    signs
-        .links
-        .find(text)
-        .map(|(p, _)| format!("link words \"{}\"", p.source()))
 }
 
 /// A negation or hedge in the sentence takes a sign back.

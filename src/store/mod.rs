@@ -758,6 +758,17 @@ impl Store {
         self.scan(&self.findings, &run_prefix(run))
     }
 
+    /// A run's findings one page at a time (for work over big runs).
+    pub fn findings_iter<'s>(
+        &'s self,
+        run: &RunId,
+    ) -> impl Iterator<Item = Result<PageFindings, StoreError>> + 's {
+        self.findings.scan_prefix(run_prefix(run)).map(move |item| {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            self.decode(&k, &v)
+        })
+    }
+
     /// Replace the run's verdicts in one batch, so a crash never leaves half.
     pub fn put_verdicts(&self, run: &RunId, verdicts: &[ServiceVerdict]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();

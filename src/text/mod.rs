@@ -765,6 +765,18 @@ impl PhraseSet {
         kept
     }
 
+    /// The indices of the phrases that occur in `text` (one text asked for
+    /// many phrases at once: a link's words against every list).
+    pub fn matching(&self, text: &Words) -> Vec<usize> {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.tokens.iter().all(|t| text.may_hold(t)))
+            .filter(|(_, p)| p.find_in(&text.ranges, text.text).is_some())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// All matches of all phrases, overlapping ones merged, in text order.
     pub fn find_all(&self, folded: &str) -> Vec<Range<usize>> {
         let mut out = Vec::new();
@@ -782,6 +794,108 @@ impl PhraseSet {
             }
         }
         merged
+    }
+}
+
+/// A phrase set with an index for asking it about many short texts (a
+/// page's links): one Aho-Corasick scan finds the phrases whose rarest
+/// word occurs, and only those are matched word by word.
+#[derive(Debug, Clone)]
+pub struct PhraseIndex {
+    pub set: PhraseSet,
+    /// None only if the automaton could not be built (then every phrase
+    /// is a candidate).
+    scan: Option<aho_corasick::AhoCorasick>,
+    /// The phrases each literal of `scan` stands for.
+    owners: Vec<Vec<usize>>,
+}
+
+impl Default for PhraseIndex {
+    fn default() -> Self {
+        Self::new(PhraseSet::default())
+    }
+}
+
+impl PhraseIndex {
+    pub fn new(set: PhraseSet) -> Self {
+        let mut literals: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (i, p) in set.0.iter().enumerate() {
+            // The longest plain word must occur; a phrase of alternatives
+            // only stands for each of them.
+            let plain = p
+                .tokens
+                .iter()
+                .filter_map(|t| match t {
+                    Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) | Token::Suffix(w) => {
+                        Some(w)
+                    }
+                    _ => None,
+                })
+                .max_by_key(|w| w.len());
+            let words: Vec<&String> = match plain {
+                Some(w) => vec![w],
+                None => p
+                    .tokens
+                    .iter()
+                    .filter_map(|t| match t {
+                        Token::Any(alts) => Some(alts),
+                        _ => None,
+                    })
+                    .flat_map(|alts| {
+                        alts.iter().filter_map(|a| match a {
+                            Token::Prefix(w)
+                            | Token::Whole(w)
+                            | Token::Inner(w)
+                            | Token::Suffix(w) => Some(w),
+                            _ => None,
+                        })
+                    })
+                    .collect(),
+            };
+            for w in words {
+                match literals.iter().position(|l| l == w) {
+                    Some(k) => owners[k].push(i),
+                    None => {
+                        literals.push(w.clone());
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let scan = aho_corasick::AhoCorasick::new(&literals).ok();
+        PhraseIndex { set, scan, owners }
+    }
+
+    /// The indices (into `set`) of the phrases that occur in folded text,
+    /// in ascending order.
+    pub fn matching(&self, folded: &str) -> Vec<usize> {
+        let mut candidates: Vec<usize> = match &self.scan {
+            Some(ac) => ac
+                .find_overlapping_iter(folded)
+                .flat_map(|m| {
+                    self.owners
+                        .get(m.pattern().as_usize())
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                })
+                .collect(),
+            None => (0..self.set.0.len()).collect(),
+        };
+        if candidates.is_empty() {
+            return candidates;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let ws = words(folded);
+        candidates.retain(|&i| {
+            self.set
+                .0
+                .get(i)
+                .is_some_and(|p| p.find_in(&ws, folded).is_some())
+        });
+        candidates
     }
 }
 

@@ -52,7 +52,14 @@ impl HostPattern {
         let host = host.trim_end_matches('.');
         match self {
             HostPattern::Exact(h) => host.eq_ignore_ascii_case(h),
-            HostPattern::Domain(d) => crate::catalogue::host_matches(&format!("*.{d}"), host),
+            HostPattern::Domain(d) => {
+                host.len() >= d.len()
+                    && host
+                        .get(host.len() - d.len()..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(d))
+                    && (host.len() == d.len()
+                        || host.as_bytes().get(host.len() - d.len() - 1) == Some(&b'.'))
+            }
             HostPattern::FirstLabel(l) => host
                 .split_once('.')
                 .is_some_and(|(first, rest)| first.eq_ignore_ascii_case(l) && rest.contains('.')),
@@ -124,12 +131,86 @@ impl Indicator {
     }
 }
 
+/// A set of signs and whom it finds: an office indicator's booking signs
+/// (`parameter` None: the office is read from the nearest words) or one
+/// parameter's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Group {
+    pub indicator: usize,
+    pub parameter: Option<usize>,
+}
+
+/// Every link sign of the file in one place, so a page's hundreds of menu
+/// links are each read once: all link phrases as one set (with the group
+/// each belongs to) and all host patterns.
+#[derive(Debug, Clone, Default)]
+pub struct LinkIndex {
+    pub groups: Vec<Group>,
+    pub phrases: crate::text::PhraseIndex,
+    /// The group of each of `phrases`.
+    pub phrase_group: Vec<usize>,
+    pub hosts: Vec<(HostPattern, usize)>,
+}
+
 /// The validated file.
 #[derive(Debug, Clone, Default)]
 pub struct Verwaltung {
     pub indicators: Vec<Indicator>,
     /// Negations that take a sentence's claim away.
     pub negation: PhraseSet,
+    pub links: LinkIndex,
+}
+
+impl Verwaltung {
+    /// The signs of a group.
+    pub fn signs(&self, g: Group) -> Option<&Signs> {
+        let ind = self.indicators.get(g.indicator)?;
+        match g.parameter {
+            None => Some(&ind.signs),
+            Some(p) => ind.parameters.get(p).map(|p| &p.signs),
+        }
+    }
+
+    fn index_links(&mut self) {
+        let mut ix = LinkIndex::default();
+        let mut phrases = PhraseSet::default();
+        for (ii, ind) in self.indicators.iter().enumerate() {
+            let groups: Vec<(Group, &Signs)> = if ind.per_office {
+                vec![(
+                    Group {
+                        indicator: ii,
+                        parameter: None,
+                    },
+                    &ind.signs,
+                )]
+            } else {
+                ind.parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(pi, p)| {
+                        (
+                            Group {
+                                indicator: ii,
+                                parameter: Some(pi),
+                            },
+                            &p.signs,
+                        )
+                    })
+                    .collect()
+            };
+            for (g, signs) in groups {
+                let gi = ix.groups.len();
+                ix.groups.push(g);
+                for p in &signs.links.0 {
+                    phrases.0.push(p.clone());
+                    ix.phrase_group.push(gi);
+                }
+                ix.hosts.extend(signs.hosts.iter().map(|h| (h.clone(), gi)));
+            }
+        }
+        ix.phrases = crate::text::PhraseIndex::new(phrases);
+        self.links = ix;
+    }
 }
 
 impl Verwaltung {
@@ -342,10 +423,13 @@ pub fn parse(src: &Source) -> Result<Verwaltung, LoadError> {
         });
     }
     if problems.is_empty() {
-        Ok(Verwaltung {
+        let mut v = Verwaltung {
             indicators,
             negation,
-        })
+            links: LinkIndex::default(),
+        };
+        v.index_links();
+        Ok(v)
     } else {
         Err(LoadError::Invalid(problems))
     }

@@ -15,7 +15,9 @@ pub mod report;
 pub mod score;
 mod verdict;
 
-pub use catalogue::{parse, Counted, HostPattern, Indicator, Parameter, Signs, Verwaltung};
+pub use catalogue::{
+    parse, Counted, Group, HostPattern, Indicator, LinkIndex, Parameter, Signs, Verwaltung,
+};
 pub use verdict::{of_run, verdicts, IndicatorVerdict, Missing, ParameterVerdict};
 
 use serde::{Deserialize, Serialize};

@@ -74,13 +74,119 @@ impl IndicatorVerdict {
     }
 }
 
+/// What one parameter has gathered so far, bounded whatever the run's size.
+#[derive(Default)]
+struct Tally {
+    verified: Vec<Evidence>,
+    claimed: Vec<Evidence>,
+    dead: Option<Missing>,
+    cancelled: Option<Missing>,
+}
+
+impl Tally {
+    fn add(
+        &mut self,
+        f: &PageFindings,
+        s: &SectorSignal,
+        liveness: &dyn Fn(&str, Claim) -> Liveness,
+    ) {
+        if let Some(why) = &s.cancelled {
+            self.cancelled
+                .get_or_insert_with(|| Missing::Cancelled { why: why.clone() });
+            return;
+        }
+        let basis = match (s.found, s.target.as_deref()) {
+            (Found::Link, Some(t)) => match liveness(t, Claim::Reachable) {
+                Liveness::Alive | Liveness::OwnPage { .. } => Basis::Verified,
+                Liveness::Dead(why) => {
+                    self.dead.get_or_insert_with(|| Missing::DeadLink {
+                        url: t.to_string(),
+                        why,
+                    });
+                    return;
+                }
+                Liveness::Unknown(_) | Liveness::NotAnApplication(_) => Basis::Claimed,
+            },
+            _ => Basis::Claimed,
+        };
+        let list = if basis == Basis::Verified {
+            &mut self.verified
+        } else {
+            &mut self.claimed
+        };
+        // One item per page and wording: a footer link repeats on every page.
+        if list.len() < EVIDENCE_MAX
+            && !list
+                .iter()
+                .any(|e| e.url == f.url || e.excerpt == s.excerpt)
+        {
+            list.push(Evidence {
+                url: f.url.clone(),
+                fetched_at: f.fetched_at,
+                level: Level::Online,
+                signals: vec![s.rule.clone()],
+                excerpt: s.excerpt.clone(),
+                snapshot: f.snapshot.clone(),
+                basis: Some(basis),
+            });
+        }
+    }
+
+    /// A live link verifies; a dead one contradicts the city's words.
+    fn verdict(self, id: &str, name: &str) -> ParameterVerdict {
+        let (basis, evidence, missing) = if !self.verified.is_empty() {
+            (Some(Basis::Verified), self.verified, None)
+        } else if let Some(d) = self.dead {
+            (None, Vec::new(), Some(d))
+        } else if !self.claimed.is_empty() {
+            (Some(Basis::Claimed), self.claimed, None)
+        } else {
+            (
+                None,
+                Vec::new(),
+                Some(self.cancelled.unwrap_or(Missing::NothingFound)),
+            )
+        };
+        ParameterVerdict {
+            id: id.to_string(),
+            name: name.to_string(),
+            found: basis.is_some(),
+            basis,
+            evidence,
+            missing,
+        }
+    }
+}
+
 /// Every indicator and parameter of the catalogue, judged over a run's
-/// findings with the liveness of their link targets.
-pub fn verdicts(
+/// findings (read one page at a time) with the liveness of link targets.
+pub fn verdicts<F: std::borrow::Borrow<PageFindings>>(
     v: &Verwaltung,
-    findings: &[PageFindings],
+    findings: impl IntoIterator<Item = F>,
     liveness: &dyn Fn(&str, Claim) -> Liveness,
 ) -> Vec<IndicatorVerdict> {
+    // Each parameter's place in catalogue order.
+    let index: std::collections::HashMap<(&str, &str), usize> = v
+        .indicators
+        .iter()
+        .flat_map(|i| {
+            i.parameters
+                .iter()
+                .map(move |p| (i.id.as_str(), p.id.as_str()))
+        })
+        .zip(0..)
+        .collect();
+    let mut tallies: Vec<Tally> = (0..index.len()).map(|_| Tally::default()).collect();
+    for f in findings {
+        let f = f.borrow();
+        for s in &f.verwaltung {
+            let key = (s.indicator.as_str(), s.parameter.as_str());
+            if let Some(t) = index.get(&key).and_then(|&k| tallies.get_mut(k)) {
+                t.add(f, s, liveness);
+            }
+        }
+    }
+    let mut tallies = tallies.into_iter();
     v.indicators
         .iter()
         .map(|ind| IndicatorVerdict {
@@ -89,94 +195,10 @@ pub fn verdicts(
             parameters: ind
                 .parameters
                 .iter()
-                .map(|p| {
-                    let signs = findings.iter().flat_map(|f| {
-                        f.verwaltung
-                            .iter()
-                            .filter(|s| s.indicator == ind.id && s.parameter == p.id)
-                            .map(move |s| (f, s))
-                    });
-                    judge(&p.id, &p.name, signs, liveness)
-                })
+                .map(|p| tallies.next().unwrap_or_default().verdict(&p.id, &p.name))
                 .collect(),
         })
         .collect()
-}
-
-fn judge<'a>(
-    id: &str,
-    name: &str,
-    signs: impl Iterator<Item = (&'a PageFindings, &'a SectorSignal)>,
-    liveness: &dyn Fn(&str, Claim) -> Liveness,
-) -> ParameterVerdict {
-    let mut verified = Vec::new();
-    let mut claimed = Vec::new();
-    let mut dead: Option<Missing> = None;
-    let mut cancelled: Option<Missing> = None;
-    for (f, s) in signs {
-        if let Some(why) = &s.cancelled {
-            cancelled.get_or_insert_with(|| Missing::Cancelled { why: why.clone() });
-            continue;
-        }
-        let basis = match (s.found, s.target.as_deref()) {
-            (Found::Link, Some(t)) => match liveness(t, Claim::Reachable) {
-                Liveness::Alive | Liveness::OwnPage { .. } => Basis::Verified,
-                Liveness::Dead(why) => {
-                    dead.get_or_insert_with(|| Missing::DeadLink {
-                        url: t.to_string(),
-                        why,
-                    });
-                    continue;
-                }
-                Liveness::Unknown(_) | Liveness::NotAnApplication(_) => Basis::Claimed,
-            },
-            _ => Basis::Claimed,
-        };
-        let item = Evidence {
-            url: f.url.clone(),
-            fetched_at: f.fetched_at,
-            level: Level::Online,
-            signals: vec![s.rule.clone()],
-            excerpt: s.excerpt.clone(),
-            snapshot: f.snapshot.clone(),
-            basis: Some(basis),
-        };
-        let list = if basis == Basis::Verified {
-            &mut verified
-        } else {
-            &mut claimed
-        };
-        // One item per page and target: a footer link repeats on every page.
-        if list.len() < EVIDENCE_MAX
-            && !list
-                .iter()
-                .any(|e: &Evidence| e.url == item.url || e.excerpt == item.excerpt)
-        {
-            list.push(item);
-        }
-    }
-    // A dead link contradicts the city's words; a live one stands.
-    let (basis, evidence, missing) = if !verified.is_empty() {
-        (Some(Basis::Verified), verified, None)
-    } else if let Some(d) = dead {
-        (None, Vec::new(), Some(d))
-    } else if !claimed.is_empty() {
-        (Some(Basis::Claimed), claimed, None)
-    } else {
-        (
-            None,
-            Vec::new(),
-            Some(cancelled.unwrap_or(Missing::NothingFound)),
-        )
-    };
-    ParameterVerdict {
-        id: id.to_string(),
-        name: name.to_string(),
-        found: basis.is_some(),
-        basis,
-        evidence,
-        missing,
-    }
 }
 
 /// A run's Verwaltung verdicts, from its stored findings and the answers
@@ -187,8 +209,20 @@ pub fn of_run(
     store: &Store,
     run: &RunRecord,
 ) -> Result<Vec<IndicatorVerdict>, StoreError> {
-    let findings = store.findings(&run.id)?;
     let seen = LivenessIndex::from_records(&store.pages(&run.id)?);
     let liveness = |target: &str, claim: Claim| seen.answer(&cat.crawl, target, claim);
-    Ok(verdicts(&cat.verwaltung, &findings, &liveness))
+    // One page's findings at a time: a big run is never held whole.
+    let mut failed = None;
+    let pages = store.findings_iter(&run.id).map_while(|r| match r {
+        Ok(f) => Some(f),
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    });
+    let out = verdicts(&cat.verwaltung, pages, &liveness);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
 }

@@ -43,6 +43,19 @@ pub(crate) fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
                             ));
                         }
                     }
+                    // Points per parameter must name the sector's parameters.
+                    for i in m.sectors.iter().flat_map(|s| &s.indicators) {
+                        let known = cat.verwaltung.indicator(&i.id);
+                        for p in i.parameters.keys() {
+                            if !known.is_some_and(|k| k.parameters.iter().any(|q| &q.id == p)) {
+                                problems.push(format!(
+                                    "{}: indicator {} gives points to {p:?}, which verwaltung.toml does not define for it",
+                                    dir.join("index").join(format!("{n}.toml")).display(),
+                                    i.id
+                                ));
+                            }
+                        }
+                    }
                 }
                 Err(e) => problems.push(e.to_string()),
             }
@@ -51,18 +64,25 @@ pub(crate) fn catalogue_check(dir: Option<PathBuf>) -> Result<u8, Failure> {
     if !problems.is_empty() {
         return Err(Failure::input(problems.join("\n")));
     }
+    let indicators = cat.verwaltung.indicators.len();
+    let parameters: usize = cat
+        .verwaltung
+        .indicators
+        .iter()
+        .map(|i| i.parameters.len())
+        .sum();
     say!(
         "{}",
         tr(
             format!(
-                "{}: Katalog {} ist gültig: {} Leistungen, {} Portale, {models} Indexmodelle, {count} Stadtprofile",
+                "{}: Katalog {} ist gültig: {} Leistungen, {} Portale, {indicators} Verwaltungsindikatoren mit {parameters} Merkmalen, {models} Indexmodelle, {count} Stadtprofile",
                 dir.display(),
                 cat.edition,
                 cat.services.len(),
                 cat.portals.len()
             ),
             format!(
-                "{}: catalogue {} is valid: {} services, {} portals, {models} index models, {count} city profiles",
+                "{}: catalogue {} is valid: {} services, {} portals, {indicators} Verwaltung indicators with {parameters} parameters, {models} index models, {count} city profiles",
                 dir.display(),
                 cat.edition,
                 cat.services.len(),

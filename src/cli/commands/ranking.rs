@@ -22,7 +22,9 @@ pub(crate) fn ranking_cmd(
     };
     let delimiter = csv_delimiter(args.csv_delimiter)?;
     let model = crate::index::Model::load(catalogue_dir(cat_dir).as_deref(), &survey.model)?;
-    let r = crate::survey::ranking(&store, &survey, &model)?;
+    let mut r = crate::survey::ranking(&store, &survey, &model)?;
+    let catalogue = load_catalogue(cat_dir)?;
+    crate::survey::add_verwaltung(&mut r, &catalogue, &store, &model)?;
     let german = lang() == report::Lang::De;
     let text = match args.format {
         RankingFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
