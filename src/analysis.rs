@@ -271,6 +271,7 @@ struct Seen {
     location: Option<String>,
     error: Option<String>,
     robots_excluded: bool,
+    unreachable: bool,
 }
 
 impl Seen {
@@ -282,7 +283,11 @@ impl Seen {
             status: r.status,
             location: r.location.clone(),
             error: r.error.clone(),
-            robots_excluded: r.unfetched() == Some(crate::store::Unfetched::Robots),
+            robots_excluded: matches!(
+                r.unfetched(),
+                Some(crate::store::Unfetched::Robots | crate::store::Unfetched::Unreachable)
+            ),
+            unreachable: r.unfetched() == Some(crate::store::Unfetched::Unreachable),
         }
     }
 }
@@ -310,6 +315,16 @@ impl LivenessIndex {
 
     pub fn contains(&self, url: &str) -> bool {
         self.seen.contains_key(url)
+    }
+
+    /// Whether a target's host did not answer at all in this run (the
+    /// target itself, as recorded; not followed through redirects).
+    pub fn unreachable(&self, rules: &crate::catalogue::CrawlRules, target: &str) -> bool {
+        Url::parse(target)
+            .ok()
+            .and_then(|u| crate::crawl::url::canonical(&u, rules))
+            .and_then(|u| self.seen.get(u.as_str()))
+            .is_some_and(|s| s.unreachable)
     }
 
     /// Follow a target through recorded redirects to its final answer.

@@ -220,7 +220,12 @@ impl Crawler {
         let mut lost: Vec<String> = self
             .robots
             .iter()
-            .filter(|(_, r)| matches!(r, RobotsState::Ready(Rules::DisallowAll(_))))
+            .filter(|(_, r)| {
+                matches!(
+                    r,
+                    RobotsState::Ready(Rules::DisallowAll(_) | Rules::Unreachable)
+                )
+            })
             .map(|(o, _)| o.clone())
             .chain(self.stats.circuit_open.iter().cloned())
             // Only the city's own hosts: a dead portal is evidence, not a gap.

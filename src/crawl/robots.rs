@@ -28,6 +28,9 @@ const MAX_LINE: usize = 2083 * 8 - 1;
 pub enum Rules {
     AllowAll,
     DisallowAll(String),
+    /// robots.txt got no answer at all (no such host, refused, timed out):
+    /// nothing is fetched, and a link there does not answer a citizen either.
+    Unreachable,
     Parsed(Box<Robots>),
 }
 
@@ -41,14 +44,14 @@ impl Rules {
             }
             Some(s) if (400..500).contains(&s) => Rules::AllowAll,
             Some(s) => Rules::DisallowAll(format!("robots.txt answered HTTP {s}")),
-            None => Rules::DisallowAll("robots.txt unreachable".into()),
+            None => Rules::Unreachable,
         }
     }
 
     pub fn allowed(&self, url: &str) -> bool {
         match self {
             Rules::AllowAll => true,
-            Rules::DisallowAll(_) => false,
+            Rules::DisallowAll(_) | Rules::Unreachable => false,
             Rules::Parsed(r) => r.allowed(url),
         }
     }
@@ -72,6 +75,7 @@ impl Rules {
     pub fn why_disallowed(&self) -> String {
         match self {
             Rules::DisallowAll(why) => why.clone(),
+            Rules::Unreachable => "robots.txt unreachable".into(),
             _ => "disallowed by robots.txt".into(),
         }
     }

@@ -364,13 +364,19 @@ impl Crawler {
                 Some(RobotsState::Ready(rules)) => rules
                     .allowed(next.url.as_str())
                     .then_some(())
-                    .ok_or_else(|| rules.why_disallowed()),
+                    .ok_or_else(|| {
+                        let kind = match rules {
+                            Rules::Unreachable => Unfetched::Unreachable,
+                            _ => Unfetched::Robots,
+                        };
+                        (kind, rules.why_disallowed())
+                    }),
                 _ => Ok(()),
             };
-            if let Err(why) = allowed {
+            if let Err((kind, why)) = allowed {
                 if let Some(item) = self.frontier.pop(origin) {
                     self.stats.robots_excluded += 1;
-                    self.record_unfetched(&item, Unfetched::Robots, format!("robots: {why}"))?;
+                    self.record_unfetched(&item, kind, format!("robots: {why}"))?;
                 }
                 continue;
             }
@@ -409,7 +415,8 @@ impl Crawler {
         match outcome {
             Outcome::Robots { origin, rules } => {
                 match &rules {
-                    Rules::DisallowAll(why) => {
+                    Rules::DisallowAll(_) | Rules::Unreachable => {
+                        let why = rules.why_disallowed();
                         tracing::warn!(host = %origin, "robots.txt: nothing fetched from this host ({why})")
                     }
                     Rules::AllowAll => {

@@ -187,7 +187,7 @@ impl ServiceVerdict {
 }
 
 /// What a link is taken to prove, which decides what its target must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Claim {
     /// The target answers (portal links, form downloads).
     Reachable,
@@ -305,7 +305,7 @@ pub fn analyze(
         ));
     }
     signals.extend(transaction_signals(&reading));
-    let verwaltung = sector_signals(&reading, ctx, news);
+    let verwaltung = sector_signals(&reading, ctx, url, news);
 
     PageFindings {
         url: url.to_string(),

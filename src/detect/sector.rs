@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::verwaltung::{Found, Group, Indicator, Parameter, SectorSignal, Signs, Verwaltung};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Where office words were found, nearest first; for links outside the main
 /// text (header, footer) only their own words and address speak.
@@ -17,21 +17,29 @@ const PLACES: [&str; 5] = [
     "page title",
 ];
 
-pub(super) fn sector_signals(r: &Reading, ctx: &Context, news: bool) -> Vec<SectorSignal> {
+pub(super) fn sector_signals(
+    r: &Reading,
+    ctx: &Context,
+    page_url: &Url,
+    news: bool,
+) -> Vec<SectorSignal> {
     let v = &r.cat.verwaltung;
     if v.indicators.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
     let title = fold(&format!("{} {}", r.page.title, r.page.h1.join(" ")));
-    let mut hosts = HashMap::new();
+    let mut hosts = HashMap::default();
     for link in &r.page.links {
-        // A news item's own links announce; the site's header and footer
-        // around it are still the site's.
-        if (news && link.span.is_some()) || !matches!(link.url.scheme(), "http" | "https") {
+        // A news item's sentences announce, but a link it carries to the
+        // city's booking page or channel still leads there: links count
+        // (their targets must answer), sentences do not.
+        if !matches!(link.url.scheme(), "http" | "https") {
             continue;
         }
-        link_signs(r, ctx, link, &title, &mut hosts, &mut out);
+        // A site's links to itself do not show it (a portal host's own menu).
+        let own_host = link.url.host_str() == page_url.host_str();
+        link_signs(r, ctx, link, &title, own_host, &mut hosts, &mut out);
     }
     if !news {
         sentence_signs(r, &title, &mut out);
@@ -48,17 +56,20 @@ fn link_groups(
     ctx: &Context,
     text: &str,
     url: &Url,
+    own_host: bool,
     hosts: &mut HashMap<String, Vec<usize>>,
 ) -> Vec<(Group, String)> {
     let ix = &v.links;
     let host = url.host_str().unwrap_or_default();
     let path = url.path();
     let mut hits: Vec<(usize, String)> = Vec::new();
-    let matched = hosts.entry(host.to_string()).or_insert_with(|| {
-        (0..ix.hosts.len())
-            .filter(|&k| ix.hosts.get(k).is_some_and(|(h, _)| h.matches(host)))
-            .collect()
-    });
+    if !hosts.contains_key(host) {
+        let found = (0..ix.hosts.len())
+            .filter(|&k| !own_host && ix.hosts.get(k).is_some_and(|(h, _)| h.matches(host)))
+            .collect();
+        hosts.insert(host.to_string(), found);
+    }
+    let matched = hosts.get(host).map(Vec::as_slice).unwrap_or_default();
     for (h, gi) in matched.iter().filter_map(|&k| ix.hosts.get(k)) {
         if hits.iter().any(|(g, _)| g == gi) {
             continue;
@@ -93,15 +104,28 @@ fn link_signs(
     ctx: &Context,
     link: &Link,
     title: &str,
+    own_host: bool,
     hosts: &mut HashMap<String, Vec<usize>>,
     out: &mut Vec<SectorSignal>,
 ) {
     let v = &r.cat.verwaltung;
-    let text = fold(&link.text);
-    let groups = link_groups(v, ctx, &text, &link.url, hosts);
+    // Most links of a page (its menus) can match no word: they are not
+    // folded, only their host is looked at.
+    let text = if v.links.phrases.may_match_raw(&link.text) {
+        fold(&link.text)
+    } else {
+        String::new()
+    };
+    let groups = link_groups(v, ctx, &text, &link.url, own_host, hosts);
     if groups.is_empty() {
         return;
     }
+    // Found by its host: its words still name the office or the city.
+    let text = if text.is_empty() {
+        fold(&link.text)
+    } else {
+        text
+    };
     // The link's sentence, folded (main text only; header and footer
     // links have none).
     let around = link.span.as_ref().map(|sp| {
@@ -122,17 +146,32 @@ fn link_signs(
         let (Some(ind), Some(signs)) = (v.indicators.get(g.indicator), v.signs(g)) else {
             continue;
         };
-        if signs.unless.is_match(&text) || signs.unless.is_match(sentence) {
+        // A link's own words decide what it is ("Termine im Rathaus online
+        // buchen" is no portal link); its sentence only negates.
+        if signs.unless.is_match(&text) {
             continue;
         }
         let mut cancelled = taken_back(r, sentence);
+        if ind.per_office
+            && cancelled.is_none()
+            && !foreign_ok(v, ctx, &link.url)
+            && !names_city(ctx.city, Some(&link.url), &text)
+        {
+            cancelled = Some(format!(
+                "a booking page outside the city's sites, of no known booking system and without \"{}\" in its address or words: someone else's",
+                ctx.city
+            ));
+        }
+        // Only channels elsewhere: the city's own pages (newsletter, Leichte
+        // Sprache) are its own wherever they are linked.
         if ind.own_channel
             && cancelled.is_none()
             && link.span.is_some()
-            && !names_city(ctx.city, link, &text)
+            && !(ctx.in_scope)(link.url.host_str().unwrap_or_default())
+            && !own_channel(r, ind, ctx.city, link, &text, sentence)
         {
             cancelled = Some(format!(
-                "a channel linked in the text without \"{}\" in its address or words: not the city's own",
+                "a channel linked in the text whose words do not name \"{}\": not the city's own",
                 ctx.city
             ));
         }
@@ -140,11 +179,7 @@ fn link_signs(
             match g.parameter.and_then(|p| ind.parameters.get(p)) {
                 Some(p) => vec![(p, rule)],
                 None => {
-                    let url_words = fold(&format!(
-                        "{} {}",
-                        link.url.path(),
-                        link.url.query().unwrap_or("")
-                    ));
+                    let url_words = deepest_office_words(ind, &link.url);
                     let heading = link
                         .span
                         .as_ref()
@@ -171,9 +206,37 @@ fn link_signs(
                 excerpt: excerpt.clone(),
                 target: Some(link.url.to_string()),
                 cancelled: cancelled.clone(),
+                refutes: false,
             });
         }
     }
+}
+
+/// A booking link outside the city's own hosts counts on a known booking
+/// system's domain (`*.termine-reservieren.de`), not on a host that only
+/// looks like one (`termine.*` of another town).
+fn foreign_ok(v: &Verwaltung, ctx: &Context, url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    (ctx.in_scope)(host)
+        || v.links.hosts.iter().any(|(h, _)| {
+            !matches!(h, crate::verwaltung::HostPattern::FirstLabel(_)) && h.matches(host)
+        })
+}
+
+/// The words of a link's address that can name an office: its deepest
+/// path segment that names one ("/buergerservice/auslaenderbehoerde/termin"
+/// is the foreigners' office), then the query.
+fn deepest_office_words(ind: &Indicator, url: &Url) -> String {
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.filter(|x| !x.is_empty()).map(fold).collect())
+        .unwrap_or_default();
+    segments
+        .iter()
+        .rev()
+        .find(|s| ind.parameters.iter().any(|p| p.terms.is_match(s)))
+        .cloned()
+        .unwrap_or_else(|| fold(url.query().unwrap_or("")))
 }
 
 /// A negation or hedge in the sentence takes a sign back.
@@ -209,9 +272,38 @@ fn offices_named<'i>(ind: &'i Indicator, places: &[&str]) -> (Vec<&'i Parameter>
     (Vec::new(), "")
 }
 
+/// Whether a channel linked in the main text is the city's: its words or
+/// sentence name the city ("Stadt Kellbronn auf Instagram"), or its address
+/// does where the page is about the city's channels or the link stands in a
+/// bar of links (a service bar inside the content, like a header). An
+/// agency's "WFK auf LinkedIn" is not the city's, even with the city in
+/// its handle.
+fn own_channel(
+    r: &Reading,
+    ind: &Indicator,
+    city: &str,
+    link: &Link,
+    text: &str,
+    sentence: &str,
+) -> bool {
+    if names_city(city, None, &format!("{text} {sentence}")) {
+        return true;
+    }
+    let heads = std::iter::once(r.page.title.as_str())
+        .chain(r.page.h1.iter().map(String::as_str))
+        .map(fold)
+        .chain(r.heads.iter().cloned());
+    let channel_page = heads.into_iter().any(|h| ind.channel_pages.is_match(&h));
+    let link_bar = link.span.as_ref().is_some_and(|sp| {
+        let (n, share) = r.link_share(&r.sentence_of(sp));
+        n >= 3 && share >= NAV_BAR_LINK_SHARE
+    });
+    (channel_page || link_bar) && names_city(city, Some(&link.url), "")
+}
+
 /// Whether a channel link carries the city's name (in its address or its
 /// words): "instagram.com/stadt.muenchen" is Munich's, "instagram.com/zoo" not.
-fn names_city(city: &str, link: &Link, text: &str) -> bool {
+fn names_city(city: &str, url: Option<&Url>, text: &str) -> bool {
     const GENERIC: &[&str] = &[
         "stadt",
         "hansestadt",
@@ -240,11 +332,9 @@ fn names_city(city: &str, link: &Link, text: &str) -> bool {
             .filter(char::is_ascii_alphanumeric)
             .collect()
     };
-    let address = squash(&format!(
-        "{}{}",
-        link.url.host_str().unwrap_or_default(),
-        link.url.path()
-    ));
+    let address = url
+        .map(|u| squash(&format!("{}{}", u.host_str().unwrap_or_default(), u.path())))
+        .unwrap_or_default();
     let words = squash(text);
     fold(city)
         .split(' ')
@@ -259,7 +349,7 @@ fn names_city(city: &str, link: &Link, text: &str) -> bool {
 }
 
 fn sentence_signs(r: &Reading, title: &str, out: &mut Vec<SectorSignal>) {
-    let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+    let mut seen: HashSet<(usize, usize, usize, bool)> = HashSet::default();
     for (ii, ind) in r.cat.verwaltung.indicators.iter().enumerate() {
         let groups: Vec<(&Signs, Option<&Parameter>)> = if ind.per_office {
             vec![(&ind.signs, None)]
@@ -267,42 +357,57 @@ fn sentence_signs(r: &Reading, title: &str, out: &mut Vec<SectorSignal>) {
             ind.parameters.iter().map(|p| (&p.signs, Some(p))).collect()
         };
         for (gi, (signs, param)) in groups.into_iter().enumerate() {
-            for (source, range) in signs.phrases.find_all_terms(r.words) {
-                let mark = r.main.original_range(&range);
-                let s = r.sentence_of(&mark);
-                if !seen.insert((ii, gi, s.start)) {
-                    continue;
-                }
-                let original = r.text().get(s.clone()).unwrap_or_default();
-                let sentence = fold(original);
-                // A question asks; it does not say the city offers it.
-                if signs.unless.is_match(&sentence) || original.trim_end().ends_with('?') {
-                    continue;
-                }
-                let cancelled = taken_back(r, &sentence);
-                let excerpt = excerpt_marked(r.text(), &s, &mark);
-                let params: Vec<(&Parameter, String)> = match param {
-                    Some(p) => vec![(p, format!("sentence \"{source}\""))],
-                    None => {
-                        let heading = heading_of(r, s.start).unwrap_or("");
-                        let (offices, place) =
-                            offices_named(ind, &["", "", &sentence, heading, title]);
-                        offices
-                            .into_iter()
-                            .map(|p| (p, format!("booking sentence \"{source}\", office named in the {place}")))
-                            .collect()
+            // The city's words that it is offered, then that it is not.
+            for (phrases, refutes) in [(&signs.phrases, false), (&signs.refuted, true)] {
+                for (source, range) in phrases.find_all_terms(r.words) {
+                    let mark = r.main.original_range(&range);
+                    let s = r.sentence_of(&mark);
+                    if !seen.insert((ii, gi, s.start, refutes)) {
+                        continue;
                     }
-                };
-                for (p, rule) in params {
-                    out.push(SectorSignal {
-                        indicator: ind.id.clone(),
-                        parameter: p.id.clone(),
-                        found: Found::Sentence,
-                        rule,
-                        excerpt: excerpt.clone(),
-                        target: None,
-                        cancelled: cancelled.clone(),
-                    });
+                    let original = r.text().get(s.clone()).unwrap_or_default();
+                    let sentence = fold(original);
+                    // A question asks; it does not say the city offers it.
+                    if !refutes
+                        && (signs.unless.is_match(&sentence) || original.trim_end().ends_with('?'))
+                    {
+                        continue;
+                    }
+                    let cancelled = if refutes {
+                        Some(format!("the page says it is not offered (\"{source}\")"))
+                    } else {
+                        taken_back(r, &sentence)
+                    };
+                    let excerpt = excerpt_marked(r.text(), &s, &mark);
+                    let what = if refutes {
+                        "refuting sentence"
+                    } else {
+                        "sentence"
+                    };
+                    let params: Vec<(&Parameter, String)> = match param {
+                        Some(p) => vec![(p, format!("{what} \"{source}\""))],
+                        None => {
+                            let heading = heading_of(r, s.start).unwrap_or("");
+                            let (offices, place) =
+                                offices_named(ind, &["", "", &sentence, heading, title]);
+                            offices
+                                .into_iter()
+                                .map(|p| (p, format!("booking {what} \"{source}\", office named in the {place}")))
+                                .collect()
+                        }
+                    };
+                    for (p, rule) in params {
+                        out.push(SectorSignal {
+                            indicator: ind.id.clone(),
+                            parameter: p.id.clone(),
+                            found: Found::Sentence,
+                            rule,
+                            excerpt: excerpt.clone(),
+                            target: None,
+                            cancelled: cancelled.clone(),
+                            refutes,
+                        });
+                    }
                 }
             }
         }

@@ -342,6 +342,9 @@ pub enum Unfetched {
     Robots,
     /// Its host kept failing; the circuit breaker held its other URLs back.
     CircuitOpen,
+    /// Its host did not answer at all (not even robots.txt): not fetched,
+    /// as under `Robots`, and known to be out of a citizen's reach too.
+    Unreachable,
 }
 
 impl PageRecord {

@@ -808,6 +808,45 @@ pub struct PhraseIndex {
     scan: Option<aho_corasick::AhoCorasick>,
     /// The phrases each literal of `scan` stands for.
     owners: Vec<Vec<usize>>,
+    /// The same literals as unfolded text may spell them (ä for ae, ß for
+    /// ss), ASCII case ignored: whether a raw text can match at all,
+    /// without folding it.
+    raw_scan: Option<aho_corasick::AhoCorasick>,
+}
+
+/// The spellings of a folded word in unfolded text: each "ae", "oe",
+/// "ue", "ss" as itself or as "ä", "ö", "ü", "ß" (at most 16 spellings).
+fn unfolded_spellings(word: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let b = word.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let pair = word.get(i..i + 2);
+        let umlaut = match pair {
+            Some("ae") => Some("ä"),
+            Some("oe") => Some("ö"),
+            Some("ue") => Some("ü"),
+            Some("ss") => Some("ß"),
+            _ => None,
+        };
+        match (umlaut, pair) {
+            (Some(u), Some(p)) if out.len() < 16 => {
+                out = out
+                    .into_iter()
+                    .flat_map(|s| [format!("{s}{p}"), format!("{s}{u}")])
+                    .collect();
+                i += 2;
+            }
+            _ => {
+                let c = word[i..].chars().next().unwrap_or(' ');
+                for s in &mut out {
+                    s.push(c);
+                }
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
 }
 
 impl Default for PhraseIndex {
@@ -864,7 +903,39 @@ impl PhraseIndex {
             }
         }
         let scan = aho_corasick::AhoCorasick::new(&literals).ok();
-        PhraseIndex { set, scan, owners }
+        let spellings: Vec<String> = literals
+            .iter()
+            .flat_map(|l| unfolded_spellings(l))
+            .collect();
+        let raw_scan = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&spellings)
+            .ok();
+        PhraseIndex {
+            set,
+            scan,
+            owners,
+            raw_scan,
+        }
+    }
+
+    /// Whether unfolded text can hold any of the phrases (false: none can,
+    /// and the text need not be folded). Text with letters beyond ASCII and
+    /// German umlauts is always a candidate.
+    pub fn may_match_raw(&self, raw: &str) -> bool {
+        let Some(ac) = &self.raw_scan else {
+            return true;
+        };
+        if raw.is_ascii() {
+            return ac.is_match(raw);
+        }
+        if raw
+            .chars()
+            .any(|c| !c.is_ascii() && !matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
+        {
+            return true;
+        }
+        ac.is_match(&raw.to_lowercase())
     }
 
     /// The indices (into `set`) of the phrases that occur in folded text,

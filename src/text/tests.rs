@@ -180,3 +180,47 @@ fn sentences_respect_abbreviations() {
     assert_eq!(s.len(), 3, "{s:?}");
     assert!(s[0].ends_with("mit."));
 }
+
+/// The index finds every phrase a folded text holds, and its raw prefilter
+/// never says "no" to a text whose folding holds one (umlauts, ß, case,
+/// hyphens), while it does say "no" to menu words.
+#[test]
+fn phrase_index_matches_like_the_set_and_its_prefilter_is_safe() {
+    let set = PhraseSet(
+        [
+            "termin ... buch",
+            "terminvereinbarung",
+            "zustaendigkeitsfinder",
+            "strasse|weg",
+            "leichte sprache",
+        ]
+        .iter()
+        .map(|s| p(s))
+        .collect(),
+    );
+    let ix = PhraseIndex::new(set.clone());
+    for raw in [
+        "Termin online buchen",
+        "Online-Terminvereinbarung",
+        "ZUSTÄNDIGKEITSFINDER",
+        "Zuständigkeitsfinder",
+        "Hauptstraße",
+        "Leichte Sprache",
+        "Kita",
+        "Familie & Bildung",
+        "Über uns",
+    ] {
+        let folded = fold(raw);
+        let expected: Vec<usize> = (0..set.0.len())
+            .filter(|&i| set.0[i].find(&folded).is_some())
+            .collect();
+        assert_eq!(ix.matching(&folded), expected, "{raw}");
+        if !expected.is_empty() {
+            assert!(ix.may_match_raw(raw), "prefilter dropped {raw:?}");
+        }
+    }
+    assert!(!ix.may_match_raw("Kita"));
+    assert!(!ix.may_match_raw("Über uns"));
+    // Letters beyond German umlauts are always candidates.
+    assert!(ix.may_match_raw("Café"));
+}

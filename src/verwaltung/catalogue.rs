@@ -89,6 +89,9 @@ pub struct Signs {
     pub skip_paths: Vec<String>,
     /// Phrases that take a match in the same link or sentence away.
     pub unless: PhraseSet,
+    /// Sentences that say it is not (or no longer) offered: a link that
+    /// leads to a page saying so proves nothing.
+    pub refuted: PhraseSet,
 }
 
 impl Signs {
@@ -116,6 +119,8 @@ pub struct Indicator {
     pub per_office: bool,
     /// Links in the main text count only with the city's name in them.
     pub own_channel: bool,
+    /// Titles and headings of a page about the city's channels.
+    pub channel_pages: PhraseSet,
     pub signs: Signs,
     pub parameters: Vec<Parameter>,
 }
@@ -244,6 +249,7 @@ struct RawSigns<'a> {
     hosts_in_scope: bool,
     skip_paths: &'a [String],
     unless: &'a [Spanned<String>],
+    refuted: &'a [Spanned<String>],
 }
 
 macro_rules! raw_signs {
@@ -255,6 +261,7 @@ macro_rules! raw_signs {
             hosts_in_scope: $r.hosts_in_scope,
             skip_paths: &$r.skip_paths,
             unless: &$r.unless,
+            refuted: &$r.refuted,
         }
     };
 }
@@ -269,6 +276,8 @@ struct RawIndicator {
     #[serde(default)]
     own_channel: bool,
     #[serde(default)]
+    channel_pages: Vec<Spanned<String>>,
+    #[serde(default)]
     links: Vec<Spanned<String>>,
     #[serde(default)]
     phrases: Vec<Spanned<String>>,
@@ -280,6 +289,8 @@ struct RawIndicator {
     skip_paths: Vec<String>,
     #[serde(default)]
     unless: Vec<Spanned<String>>,
+    #[serde(default)]
+    refuted: Vec<Spanned<String>>,
     #[serde(default)]
     parameter: Vec<RawParameter>,
 }
@@ -304,6 +315,8 @@ struct RawParameter {
     skip_paths: Vec<String>,
     #[serde(default)]
     unless: Vec<Spanned<String>>,
+    #[serde(default)]
+    refuted: Vec<Spanned<String>>,
 }
 
 fn phrase_set(src: &Source, raw: &[Spanned<String>], problems: &mut Vec<Problem>) -> PhraseSet {
@@ -332,6 +345,7 @@ fn signs(src: &Source, raw: RawSigns, problems: &mut Vec<Problem>) -> Signs {
         hosts_in_scope: raw.hosts_in_scope,
         skip_paths: raw.skip_paths.to_vec(),
         unless: phrase_set(src, raw.unless, problems),
+        refuted: phrase_set(src, raw.refuted, problems),
     }
 }
 
@@ -418,6 +432,7 @@ pub fn parse(src: &Source) -> Result<Verwaltung, LoadError> {
             name: ri.name.clone(),
             per_office: ri.per_office,
             own_channel: ri.own_channel,
+            channel_pages: phrase_set(src, &ri.channel_pages, &mut problems),
             signs: isigns,
             parameters,
         });

@@ -49,4 +49,8 @@ pub struct SectorSignal {
     /// channel), in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<String>,
+    /// The page says the parameter is not (or no longer) offered: a link
+    /// to this page proves nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refutes: bool,
 }

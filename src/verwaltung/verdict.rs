@@ -84,20 +84,39 @@ struct Tally {
 }
 
 impl Tally {
+    /// `claim`: what a link must lead to (a booking link to the booking
+    /// itself, not to a news item about it; a channel or page only answer).
     fn add(
         &mut self,
         f: &PageFindings,
         s: &SectorSignal,
+        claim: Claim,
         liveness: &dyn Fn(&str, Claim) -> Liveness,
+        refuted: &dyn Fn(&SectorSignal) -> bool,
     ) {
+        if refuted(s) {
+            self.cancelled.get_or_insert_with(|| Missing::Cancelled {
+                why: format!(
+                    "{}: the page it leads to says it is not offered",
+                    s.target.as_deref().unwrap_or_default()
+                ),
+            });
+            return;
+        }
         if let Some(why) = &s.cancelled {
             self.cancelled
                 .get_or_insert_with(|| Missing::Cancelled { why: why.clone() });
             return;
         }
         let basis = match (s.found, s.target.as_deref()) {
-            (Found::Link, Some(t)) => match liveness(t, Claim::Reachable) {
+            (Found::Link, Some(t)) => match liveness(t, claim) {
                 Liveness::Alive | Liveness::OwnPage { .. } => Basis::Verified,
+                Liveness::NotAnApplication(why) => {
+                    self.cancelled.get_or_insert_with(|| Missing::Cancelled {
+                        why: format!("{t}: {why}"),
+                    });
+                    return;
+                }
                 Liveness::Dead(why) => {
                     self.dead.get_or_insert_with(|| Missing::DeadLink {
                         url: t.to_string(),
@@ -105,7 +124,7 @@ impl Tally {
                     });
                     return;
                 }
-                Liveness::Unknown(_) | Liveness::NotAnApplication(_) => Basis::Claimed,
+                Liveness::Unknown(_) => Basis::Claimed,
             },
             _ => Basis::Claimed,
         };
@@ -159,11 +178,14 @@ impl Tally {
 }
 
 /// Every indicator and parameter of the catalogue, judged over a run's
-/// findings (read one page at a time) with the liveness of link targets.
+/// findings (read one page at a time) with the liveness of link targets;
+/// `refuted` says whether a link leads to a page that says the parameter is
+/// not offered (see [`refuting_pages`]).
 pub fn verdicts<F: std::borrow::Borrow<PageFindings>>(
     v: &Verwaltung,
     findings: impl IntoIterator<Item = F>,
     liveness: &dyn Fn(&str, Claim) -> Liveness,
+    refuted: &dyn Fn(&SectorSignal) -> bool,
 ) -> Vec<IndicatorVerdict> {
     // Each parameter's place in catalogue order.
     let index: std::collections::HashMap<(&str, &str), usize> = v
@@ -177,12 +199,28 @@ pub fn verdicts<F: std::borrow::Borrow<PageFindings>>(
         .zip(0..)
         .collect();
     let mut tallies: Vec<Tally> = (0..index.len()).map(|_| Tally::default()).collect();
+    // A booking link must lead to a booking, not to a news item about one.
+    let claims: Vec<Claim> = v
+        .indicators
+        .iter()
+        .flat_map(|i| {
+            let c = if i.per_office {
+                Claim::Application
+            } else {
+                Claim::Reachable
+            };
+            i.parameters.iter().map(move |_| c)
+        })
+        .collect();
     for f in findings {
         let f = f.borrow();
         for s in &f.verwaltung {
             let key = (s.indicator.as_str(), s.parameter.as_str());
-            if let Some(t) = index.get(&key).and_then(|&k| tallies.get_mut(k)) {
-                t.add(f, s, liveness);
+            if let Some(&k) = index.get(&key) {
+                let claim = claims.get(k).copied().unwrap_or(Claim::Reachable);
+                if let Some(t) = tallies.get_mut(k) {
+                    t.add(f, s, claim, liveness, refuted);
+                }
             }
         }
     }
@@ -201,6 +239,21 @@ pub fn verdicts<F: std::borrow::Borrow<PageFindings>>(
         .collect()
 }
 
+/// The pages that say a parameter is not (or no longer) offered:
+/// (indicator, parameter, page URL).
+pub fn refuting_pages<F: std::borrow::Borrow<PageFindings>>(
+    findings: impl IntoIterator<Item = F>,
+) -> std::collections::HashSet<(String, String, String)> {
+    let mut out = std::collections::HashSet::new();
+    for f in findings {
+        let f = f.borrow();
+        for s in f.verwaltung.iter().filter(|s| s.refutes) {
+            out.insert((s.indicator.clone(), s.parameter.clone(), f.url.clone()));
+        }
+    }
+    out
+}
+
 /// A run's Verwaltung verdicts, from its stored findings and the answers
 /// its requests got (no network; the same for a finished, interrupted or
 /// imported run).
@@ -210,9 +263,49 @@ pub fn of_run(
     run: &RunRecord,
 ) -> Result<Vec<IndicatorVerdict>, StoreError> {
     let seen = LivenessIndex::from_records(&store.pages(&run.id)?);
-    let liveness = |target: &str, claim: Claim| seen.answer(&cat.crawl, target, claim);
-    // One page's findings at a time: a big run is never held whole.
+    // A booking page or channel whose host did not answer at all is out of
+    // a citizen's reach: dead, not "not checked" (a service's portal link
+    // stays not checked: an outage is not a result).
+    // The same header and footer links stand on every page: each target
+    // is looked up once.
+    let memo: std::cell::RefCell<std::collections::HashMap<(String, Claim), Liveness>> =
+        Default::default();
+    let liveness = |target: &str, claim: Claim| {
+        let key = (target.to_string(), claim);
+        if let Some(l) = memo.borrow().get(&key) {
+            return l.clone();
+        }
+        let l = if seen.unreachable(&cat.crawl, target) {
+            Liveness::Dead("the host did not answer".into())
+        } else {
+            seen.answer(&cat.crawl, target, claim)
+        };
+        memo.borrow_mut().insert(key, l.clone());
+        l
+    };
+    // One page's findings at a time: a big run is never held whole. A first
+    // pass finds the pages that refute, the second judges.
     let mut failed = None;
+    let refuting = refuting_pages(store.findings_iter(&run.id).map_while(|r| match r {
+        Ok(f) => Some(f),
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    }));
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let refuted = |s: &SectorSignal| {
+        !refuting.is_empty()
+            && s.target
+                .as_deref()
+                .and_then(|t| url::Url::parse(t).ok())
+                .and_then(|u| crate::crawl::url::canonical(&u, &cat.crawl))
+                .is_some_and(|u| {
+                    refuting.contains(&(s.indicator.clone(), s.parameter.clone(), u.to_string()))
+                })
+    };
     let pages = store.findings_iter(&run.id).map_while(|r| match r {
         Ok(f) => Some(f),
         Err(e) => {
@@ -220,7 +313,7 @@ pub fn of_run(
             None
         }
     });
-    let out = verdicts(&cat.verwaltung, pages, &liveness);
+    let out = verdicts(&cat.verwaltung, pages, &liveness, &refuted);
     match failed {
         Some(e) => Err(e),
         None => Ok(out),

@@ -103,6 +103,8 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
         .map_err(|e| format!("{name}: {e}"))?;
     let verdicts = ozgcheck::verwaltung::of_run(&cat, &store, &run).map_err(|e| e.to_string())?;
     let findings = store.findings(&run.id).map_err(|e| e.to_string())?;
+    let pages = store.pages(&run.id).map_err(|e| e.to_string())?;
+    let live = ozgcheck::analysis::LivenessIndex::from_records(&pages);
     let mut out = Vec::new();
     for iv in &verdicts {
         for p in &iv.parameters {
@@ -123,21 +125,30 @@ async fn run_case(dir: PathBuf, cat: Arc<Catalogue>) -> Result<Vec<Outcome>, Str
                 if let Some(m) = &p.missing {
                     why.push(format!("missing: {}", m.words(ozgcheck::report::Lang::En)));
                 }
+                // What the pages showed of it: each distinct sign once.
+                let mut seen = std::collections::BTreeSet::new();
                 for f in &findings {
                     for s in f
                         .verwaltung
                         .iter()
                         .filter(|s| s.indicator == iv.id && s.parameter == p.id)
                     {
-                        why.push(format!(
-                            "{}: {}{}",
-                            f.url,
+                        let target = s
+                            .target
+                            .as_deref()
+                            .map(|t| format!(" -> {t} ({:?})", live.liveness(&cat.crawl, t)))
+                            .unwrap_or_default();
+                        let line = format!(
+                            "{}{target}{}",
                             s.rule,
                             s.cancelled
                                 .as_deref()
                                 .map(|c| format!(" [cancelled: {c}]"))
                                 .unwrap_or_default()
-                        ));
+                        );
+                        if seen.len() < 8 && seen.insert(line.clone()) {
+                            why.push(format!("{}: {line}", f.url));
+                        }
                     }
                 }
             }
