@@ -264,9 +264,7 @@ pub const ONLINE_FROM: Level = Level::Online;
 /// Build the report of a run: every catalogue service exactly once, in
 /// catalogue order; services without a stored verdict are level 0.
 pub fn build(cat: &Catalogue, store: &Store, run: &RunRecord) -> Result<Report, StoreError> {
-    let (verdicts, _) = crate::analysis::verdicts_of(cat, store, run)?;
-    let mut report = assemble(cat, run, &verdicts);
-    mark_not_checked(cat, store, run, &mut report)?;
+    let mut report = build_services(cat, store, run)?;
     if !cat.verwaltung.indicators.is_empty() {
         let v = crate::verwaltung::of_run(cat, store, run)?;
         report.verwaltung = Some(crate::verwaltung::report::VerwaltungOut::of(
@@ -274,6 +272,19 @@ pub fn build(cat: &Catalogue, store: &Store, run: &RunRecord) -> Result<Report, 
             &v,
         ));
     }
+    Ok(report)
+}
+
+/// The services part of the report alone (the Verwaltung section reads
+/// every page's findings; a crawl's closing summary needs only the counts).
+pub fn build_services(
+    cat: &Catalogue,
+    store: &Store,
+    run: &RunRecord,
+) -> Result<Report, StoreError> {
+    let (verdicts, _) = crate::analysis::verdicts_of(cat, store, run)?;
+    let mut report = assemble(cat, run, &verdicts);
+    mark_not_checked(cat, store, run, &mut report)?;
     Ok(report)
 }
 

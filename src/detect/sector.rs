@@ -4,7 +4,7 @@
 //! (judged in `verwaltung::verdicts`); a sentence is the city's word.
 
 use super::*;
-use crate::verwaltung::{Found, Group, Indicator, Parameter, SectorSignal, Signs, Verwaltung};
+use crate::verwaltung::{Found, Group, Indicator, Parameter, SectorSignal, Verwaltung};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Where office words were found, nearest first; for links outside the main
@@ -148,7 +148,7 @@ fn link_signs(
         };
         // A link's own words decide what it is ("Termine im Rathaus online
         // buchen" is no portal link); its sentence only negates.
-        if signs.unless.is_match(&text) {
+        if !signs.unless.0.is_empty() && signs.unless.is_match(&text) {
             continue;
         }
         let mut cancelled = taken_back(r, sentence);
@@ -241,6 +241,9 @@ fn deepest_office_words(ind: &Indicator, url: &Url) -> String {
 
 /// A negation or hedge in the sentence takes a sign back.
 fn taken_back(r: &Reading, sentence: &str) -> Option<String> {
+    if sentence.is_empty() {
+        return None;
+    }
     if let Some((p, _)) = r.cat.verwaltung.negation.find(sentence) {
         return Some(format!("negated in its sentence (\"{}\")", p.source()));
     }
@@ -349,67 +352,74 @@ fn names_city(city: &str, url: Option<&Url>, text: &str) -> bool {
 }
 
 fn sentence_signs(r: &Reading, title: &str, out: &mut Vec<SectorSignal>) {
-    let mut seen: HashSet<(usize, usize, usize, bool)> = HashSet::default();
-    for (ii, ind) in r.cat.verwaltung.indicators.iter().enumerate() {
-        let groups: Vec<(&Signs, Option<&Parameter>)> = if ind.per_office {
-            vec![(&ind.signs, None)]
-        } else {
-            ind.parameters.iter().map(|p| (&p.signs, Some(p))).collect()
+    let v = &r.cat.verwaltung;
+    let ix = &v.links;
+    let mut seen: HashSet<(usize, usize, bool)> = HashSet::default();
+    // The city's words that it is offered, and that it is not: all phrases
+    // of the file found in one scan of the main text.
+    for (pi, range) in ix.sentences.find_all(r.words) {
+        let (Some(&(gi, refutes)), Some(phrase)) =
+            (ix.sentence_group.get(pi), ix.sentences.set.0.get(pi))
+        else {
+            continue;
         };
-        for (gi, (signs, param)) in groups.into_iter().enumerate() {
-            // The city's words that it is offered, then that it is not.
-            for (phrases, refutes) in [(&signs.phrases, false), (&signs.refuted, true)] {
-                for (source, range) in phrases.find_all_terms(r.words) {
-                    let mark = r.main.original_range(&range);
-                    let s = r.sentence_of(&mark);
-                    if !seen.insert((ii, gi, s.start, refutes)) {
-                        continue;
-                    }
-                    let original = r.text().get(s.clone()).unwrap_or_default();
-                    let sentence = fold(original);
-                    // A question asks; it does not say the city offers it.
-                    if !refutes
-                        && (signs.unless.is_match(&sentence) || original.trim_end().ends_with('?'))
-                    {
-                        continue;
-                    }
-                    let cancelled = if refutes {
-                        Some(format!("the page says it is not offered (\"{source}\")"))
-                    } else {
-                        taken_back(r, &sentence)
-                    };
-                    let excerpt = excerpt_marked(r.text(), &s, &mark);
-                    let what = if refutes {
-                        "refuting sentence"
-                    } else {
-                        "sentence"
-                    };
-                    let params: Vec<(&Parameter, String)> = match param {
-                        Some(p) => vec![(p, format!("{what} \"{source}\""))],
-                        None => {
-                            let heading = heading_of(r, s.start).unwrap_or("");
-                            let (offices, place) =
-                                offices_named(ind, &["", "", &sentence, heading, title]);
-                            offices
-                                .into_iter()
-                                .map(|p| (p, format!("booking {what} \"{source}\", office named in the {place}")))
-                                .collect()
-                        }
-                    };
-                    for (p, rule) in params {
-                        out.push(SectorSignal {
-                            indicator: ind.id.clone(),
-                            parameter: p.id.clone(),
-                            found: Found::Sentence,
-                            rule,
-                            excerpt: excerpt.clone(),
-                            target: None,
-                            cancelled: cancelled.clone(),
-                            refutes,
-                        });
-                    }
+        let Some(g) = ix.groups.get(gi).copied() else {
+            continue;
+        };
+        let (Some(ind), Some(signs)) = (v.indicators.get(g.indicator), v.signs(g)) else {
+            continue;
+        };
+        let source = phrase.source();
+        let mark = r.main.original_range(&range);
+        let s = r.sentence_of(&mark);
+        if !seen.insert((gi, s.start, refutes)) {
+            continue;
+        }
+        let original = r.text().get(s.clone()).unwrap_or_default();
+        let sentence = fold(original);
+        // A question asks; it does not say the city offers it.
+        if !refutes && (signs.unless.is_match(&sentence) || original.trim_end().ends_with('?')) {
+            continue;
+        }
+        let cancelled = if refutes {
+            Some(format!("the page says it is not offered (\"{source}\")"))
+        } else {
+            taken_back(r, &sentence)
+        };
+        let excerpt = excerpt_marked(r.text(), &s, &mark);
+        let what = if refutes {
+            "refuting sentence"
+        } else {
+            "sentence"
+        };
+        let params: Vec<(&Parameter, String)> =
+            match g.parameter.and_then(|p| ind.parameters.get(p)) {
+                Some(p) => vec![(p, format!("{what} \"{source}\""))],
+                None => {
+                    let heading = heading_of(r, s.start).unwrap_or("");
+                    let (offices, place) = offices_named(ind, &["", "", &sentence, heading, title]);
+                    offices
+                        .into_iter()
+                        .map(|p| {
+                            (
+                                p,
+                                format!("booking {what} \"{source}\", office named in the {place}"),
+                            )
+                        })
+                        .collect()
                 }
-            }
+            };
+        for (p, rule) in params {
+            out.push(SectorSignal {
+                indicator: ind.id.clone(),
+                parameter: p.id.clone(),
+                found: Found::Sentence,
+                rule,
+                excerpt: excerpt.clone(),
+                target: None,
+                cancelled: cancelled.clone(),
+                refutes,
+            });
         }
     }
 }

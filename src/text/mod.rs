@@ -808,10 +808,27 @@ pub struct PhraseIndex {
     scan: Option<aho_corasick::AhoCorasick>,
     /// The phrases each literal of `scan` stands for.
     owners: Vec<Vec<usize>>,
-    /// The same literals as unfolded text may spell them (ä for ae, ß for
-    /// ss), ASCII case ignored: whether a raw text can match at all,
-    /// without folding it.
+    /// The spellings of each phrase's chosen word in unfolded text (ä for
+    /// ae, ß for ss), ASCII case ignored: whether a raw text can match at
+    /// all, without folding it.
     raw_scan: Option<aho_corasick::AhoCorasick>,
+}
+
+/// The words that can stand for a token (one, or each alternative).
+fn spellings(t: &Token) -> Vec<&String> {
+    match t {
+        Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) | Token::Suffix(w) => {
+            vec![w]
+        }
+        Token::Any(alts) => alts
+            .iter()
+            .filter_map(|a| match a {
+                Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) | Token::Suffix(w) => Some(w),
+                _ => None,
+            })
+            .collect(),
+        Token::Gap => Vec::new(),
+    }
 }
 
 /// The spellings of a folded word in unfolded text: each "ae", "oe",
@@ -860,38 +877,16 @@ impl PhraseIndex {
         let mut literals: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (i, p) in set.0.iter().enumerate() {
-            // The longest plain word must occur; a phrase of alternatives
-            // only stands for each of them.
-            let plain = p
+            // One of the phrase's words must occur: the one whose shortest
+            // spelling is longest ("a z ... dienstleistungen|leistungen"
+            // is found by its alternatives, not by "a").
+            let words: Vec<&String> = p
                 .tokens
                 .iter()
-                .filter_map(|t| match t {
-                    Token::Prefix(w) | Token::Whole(w) | Token::Inner(w) | Token::Suffix(w) => {
-                        Some(w)
-                    }
-                    _ => None,
-                })
-                .max_by_key(|w| w.len());
-            let words: Vec<&String> = match plain {
-                Some(w) => vec![w],
-                None => p
-                    .tokens
-                    .iter()
-                    .filter_map(|t| match t {
-                        Token::Any(alts) => Some(alts),
-                        _ => None,
-                    })
-                    .flat_map(|alts| {
-                        alts.iter().filter_map(|a| match a {
-                            Token::Prefix(w)
-                            | Token::Whole(w)
-                            | Token::Inner(w)
-                            | Token::Suffix(w) => Some(w),
-                            _ => None,
-                        })
-                    })
-                    .collect(),
-            };
+                .map(spellings)
+                .filter(|w| !w.is_empty())
+                .max_by_key(|w| w.iter().map(|s| s.len()).min().unwrap_or(0))
+                .unwrap_or_default();
             for w in words {
                 match literals.iter().position(|l| l == w) {
                     Some(k) => owners[k].push(i),
@@ -902,14 +897,19 @@ impl PhraseIndex {
                 }
             }
         }
-        let scan = aho_corasick::AhoCorasick::new(&literals).ok();
-        let spellings: Vec<String> = literals
+        // A few hundred short words: the DFA is small and the fastest scan.
+        let scan = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&literals)
+            .ok();
+        let quick: Vec<String> = literals
             .iter()
             .flat_map(|l| unfolded_spellings(l))
             .collect();
         let raw_scan = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
-            .build(&spellings)
+            .build(&quick)
             .ok();
         PhraseIndex {
             set,
@@ -919,6 +919,80 @@ impl PhraseIndex {
         }
     }
 
+    /// Phrase indices whose chosen word occurs in folded text, ascending.
+    fn matching_candidates(&self, folded: &str) -> Vec<usize> {
+        let mut candidates: Vec<usize> = match &self.scan {
+            Some(ac) => ac
+                .find_overlapping_iter(folded)
+                .flat_map(|m| {
+                    self.owners
+                        .get(m.pattern().as_usize())
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                })
+                .collect(),
+            None => (0..self.set.0.len()).collect(),
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    /// Every match of every phrase in a long folded text (a page's main
+    /// text): one scan for the candidates, then only they are matched word
+    /// by word. Overlapping matches of different phrases are all kept.
+    pub fn find_all(&self, text: &Words) -> Vec<(usize, Range<usize>)> {
+        let Some(ac) = &self.scan else {
+            return Vec::new();
+        };
+        // Matches never cross a sentence mark: each candidate phrase is
+        // matched only within the sentences where its word occurs.
+        let bytes = text.text.as_bytes();
+        let marks: Vec<usize> = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == SENTENCE_MARK as u8)
+            .map(|(k, _)| k)
+            .collect();
+        let sentence_at = |at: usize| -> Range<usize> {
+            let k = marks.partition_point(|&m| m < at);
+            let start = k
+                .checked_sub(1)
+                .and_then(|j| marks.get(j))
+                .map_or(0, |m| m + 1);
+            let end = marks.get(k).copied().unwrap_or(bytes.len());
+            start..end
+        };
+        let mut done: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        for m in ac.find_overlapping_iter(text.text) {
+            let span = sentence_at(m.start());
+            for &i in self
+                .owners
+                .get(m.pattern().as_usize())
+                .into_iter()
+                .flatten()
+            {
+                if !done.insert((i, span.start)) {
+                    continue;
+                }
+                let Some(p) = self.set.0.get(i) else {
+                    continue;
+                };
+                let lo = text.ranges.partition_point(|w| w.start < span.start);
+                let hi = text.ranges.partition_point(|w| w.start < span.end);
+                buf.clear();
+                p.find_all_in(&text.ranges[lo..hi], text.text, &mut buf);
+                out.extend(buf.drain(..).map(|r| (i, r)));
+            }
+        }
+        out.sort_by_key(|(i, r)| (r.start, *i));
+        out.dedup();
+        out
+    }
+
     /// Whether unfolded text can hold any of the phrases (false: none can,
     /// and the text need not be folded). Text with letters beyond ASCII and
     /// German umlauts is always a candidate.
@@ -926,6 +1000,11 @@ impl PhraseIndex {
         let Some(ac) = &self.raw_scan else {
             return true;
         };
+        // Words a hyphen of omission leaves out ("An-, Um- und Abmeldung")
+        // exist only in the folded text.
+        if raw.contains("-,") || raw.contains("- ") {
+            return true;
+        }
         if raw.is_ascii() {
             return ac.is_match(raw);
         }
@@ -941,24 +1020,10 @@ impl PhraseIndex {
     /// The indices (into `set`) of the phrases that occur in folded text,
     /// in ascending order.
     pub fn matching(&self, folded: &str) -> Vec<usize> {
-        let mut candidates: Vec<usize> = match &self.scan {
-            Some(ac) => ac
-                .find_overlapping_iter(folded)
-                .flat_map(|m| {
-                    self.owners
-                        .get(m.pattern().as_usize())
-                        .into_iter()
-                        .flatten()
-                        .copied()
-                })
-                .collect(),
-            None => (0..self.set.0.len()).collect(),
-        };
+        let mut candidates = self.matching_candidates(folded);
         if candidates.is_empty() {
             return candidates;
         }
-        candidates.sort_unstable();
-        candidates.dedup();
         let ws = words(folded);
         candidates.retain(|&i| {
             self.set

@@ -224,3 +224,13 @@ fn phrase_index_matches_like_the_set_and_its_prefilter_is_safe() {
     // Letters beyond German umlauts are always candidates.
     assert!(ix.may_match_raw("Café"));
 }
+
+/// Words completed from a hyphen of omission are seen by the prefilter too.
+#[test]
+fn phrase_index_prefilter_keeps_elided_words() {
+    let ix = PhraseIndex::new(PhraseSet(vec![p("anmeldung"), p("stadt app")]));
+    let raw = "Gewerbe An-, Um- und Abmeldung";
+    assert_eq!(ix.matching(&fold(raw)), vec![0]);
+    assert!(ix.may_match_raw(raw));
+    assert!(ix.may_match_raw("Die Stadt-App"));
+}

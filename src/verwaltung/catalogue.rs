@@ -155,6 +155,11 @@ pub struct LinkIndex {
     /// The group of each of `phrases`.
     pub phrase_group: Vec<usize>,
     pub hosts: Vec<(HostPattern, usize)>,
+    /// Every sentence phrase (`phrases`, then `refuted`) as one index, so a
+    /// page's main text is scanned once for all of them.
+    pub sentences: crate::text::PhraseIndex,
+    /// The group of each of `sentences`, and whether it refutes.
+    pub sentence_group: Vec<(usize, bool)>,
 }
 
 /// The validated file.
@@ -179,6 +184,7 @@ impl Verwaltung {
     fn index_links(&mut self) {
         let mut ix = LinkIndex::default();
         let mut phrases = PhraseSet::default();
+        let mut sentences = PhraseSet::default();
         for (ii, ind) in self.indicators.iter().enumerate() {
             let groups: Vec<(Group, &Signs)> = if ind.per_office {
                 vec![(
@@ -211,9 +217,16 @@ impl Verwaltung {
                     ix.phrase_group.push(gi);
                 }
                 ix.hosts.extend(signs.hosts.iter().map(|h| (h.clone(), gi)));
+                for (list, refutes) in [(&signs.phrases, false), (&signs.refuted, true)] {
+                    for p in &list.0 {
+                        sentences.0.push(p.clone());
+                        ix.sentence_group.push((gi, refutes));
+                    }
+                }
             }
         }
         ix.phrases = crate::text::PhraseIndex::new(phrases);
+        ix.sentences = crate::text::PhraseIndex::new(sentences);
         self.links = ix;
     }
 }

@@ -184,7 +184,7 @@ pub(crate) async fn crawl_cmd(
             ),
         });
     }
-    let report = report::build(&catalogue, &store, &record)?;
+    let report = report::build_services(&catalogue, &store, &record)?;
     say_part!("{}", summary(&record));
     let online = report.services.iter().filter(|s| s.online).count();
     say!(
