@@ -91,6 +91,11 @@ impl Crawler {
     ) {
         if let Some(f) = findings {
             for t in f.targets().map(str::to_string).collect::<Vec<_>>() {
+                // The same header and footer targets stand on every page:
+                // once queued, the frontier would only drop them again.
+                if self.targets.contains(&t) {
+                    continue;
+                }
                 let Some(u) = Url::parse(&t)
                     .ok()
                     .and_then(|u| url::canonical(&u, &self.shared.catalogue.crawl))
