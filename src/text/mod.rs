@@ -765,18 +765,6 @@ impl PhraseSet {
         kept
     }
 
-    /// The indices of the phrases that occur in `text` (one text asked for
-    /// many phrases at once: a link's words against every list).
-    pub fn matching(&self, text: &Words) -> Vec<usize> {
-        self.0
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.tokens.iter().all(|t| text.may_hold(t)))
-            .filter(|(_, p)| p.find_in(&text.ranges, text.text).is_some())
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     /// All matches of all phrases, overlapping ones merged, in text order.
     pub fn find_all(&self, folded: &str) -> Vec<Range<usize>> {
         let mut out = Vec::new();
