@@ -574,7 +574,7 @@ impl Catalogue {
     }
 }
 
-fn check_schema(src: &Source, schema: &Spanned<u32>, problems: &mut Vec<Problem>) {
+pub(crate) fn check_schema(src: &Source, schema: &Spanned<u32>, problems: &mut Vec<Problem>) {
     if *schema.get_ref() != SCHEMA {
         problems.push(src.problem(
             schema.span().start,
@@ -586,7 +586,11 @@ fn check_schema(src: &Source, schema: &Spanned<u32>, problems: &mut Vec<Problem>
     }
 }
 
-fn phrases(src: &Source, raw: &[Spanned<String>], problems: &mut Vec<Problem>) -> PhraseSet {
+pub(crate) fn phrases(
+    src: &Source,
+    raw: &[Spanned<String>],
+    problems: &mut Vec<Problem>,
+) -> PhraseSet {
     let mut out = Vec::new();
     for p in raw {
         match Phrase::parse(p.get_ref()) {

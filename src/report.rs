@@ -458,7 +458,7 @@ pub enum Lang {
     En,
 }
 
-fn t(lang: Lang, de: &'static str, en: &'static str) -> &'static str {
+pub(crate) fn t(lang: Lang, de: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::De => de,
         Lang::En => en,

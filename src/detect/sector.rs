@@ -155,7 +155,7 @@ fn link_signs(
         if ind.per_office
             && cancelled.is_none()
             && !foreign_ok(v, ctx, &link.url)
-            && !names_city(ctx.city, Some(&link.url), &text)
+            && !names_city(v, ctx.city, Some(&link.url), &text)
         {
             cancelled = Some(format!(
                 "a booking page outside the city's sites, of no known booking system and without \"{}\" in its address or words: someone else's",
@@ -289,7 +289,7 @@ fn own_channel(
     text: &str,
     sentence: &str,
 ) -> bool {
-    if names_city(city, None, &format!("{text} {sentence}")) {
+    if names_city(&r.cat.verwaltung, city, None, &format!("{text} {sentence}")) {
         return true;
     }
     let heads = std::iter::once(r.page.title.as_str())
@@ -301,34 +301,12 @@ fn own_channel(
         let (n, share) = r.link_share(&r.sentence_of(sp));
         n >= 3 && share >= NAV_BAR_LINK_SHARE
     });
-    (channel_page || link_bar) && names_city(city, Some(&link.url), "")
+    (channel_page || link_bar) && names_city(&r.cat.verwaltung, city, Some(&link.url), "")
 }
 
 /// Whether a channel link carries the city's name (in its address or its
 /// words): "instagram.com/stadt.muenchen" is Munich's, "instagram.com/zoo" not.
-fn names_city(city: &str, url: Option<&Url>, text: &str) -> bool {
-    const GENERIC: &[&str] = &[
-        "stadt",
-        "hansestadt",
-        "landeshauptstadt",
-        "freie",
-        "und",
-        "am",
-        "an",
-        "der",
-        "die",
-        "im",
-        "in",
-        "main",
-        "ruhr",
-        "saale",
-        "oder",
-        "bad",
-        "lahn",
-        "neckar",
-        "dem",
-        "den",
-    ];
+fn names_city(v: &Verwaltung, city: &str, url: Option<&Url>, text: &str) -> bool {
     let squash = |s: &str| -> String {
         fold(s)
             .chars()
@@ -341,7 +319,7 @@ fn names_city(city: &str, url: Option<&Url>, text: &str) -> bool {
     let words = squash(text);
     fold(city)
         .split(' ')
-        .filter(|w| w.len() >= 3 && !GENERIC.contains(w))
+        .filter(|w| w.len() >= 3 && !v.city_name_ignore.iter().any(|g| g == w))
         .any(|w| {
             // Handles drop umlauts as often as they spell them out.
             let plain = w.replace("ae", "a").replace("oe", "o").replace("ue", "u");

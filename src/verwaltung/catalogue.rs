@@ -2,7 +2,7 @@
 //! signals that show them, validated on load (every problem `file:line`).
 
 use crate::catalogue::{LoadError, Problem, Source};
-use crate::text::{Phrase, PhraseSet};
+use crate::text::PhraseSet;
 use serde::Deserialize;
 use std::collections::HashSet;
 use toml::Spanned;
@@ -125,17 +125,6 @@ pub struct Indicator {
     pub parameters: Vec<Parameter>,
 }
 
-impl Indicator {
-    /// The signs that find a parameter: an office's are its indicator's.
-    pub fn signs_of<'a>(&'a self, p: &'a Parameter) -> &'a Signs {
-        if self.per_office {
-            &self.signs
-        } else {
-            &p.signs
-        }
-    }
-}
-
 /// A set of signs and whom it finds: an office indicator's booking signs
 /// (`parameter` None: the office is read from the nearest words) or one
 /// parameter's own.
@@ -168,6 +157,9 @@ pub struct Verwaltung {
     pub indicators: Vec<Indicator>,
     /// Negations that take a sentence's claim away.
     pub negation: PhraseSet,
+    /// Words of city names that name no city ("Stadt", "am", "Main"):
+    /// a channel handle need not carry them.
+    pub city_name_ignore: Vec<String>,
     pub links: LinkIndex,
 }
 
@@ -243,6 +235,8 @@ struct RawFile {
     schema: Spanned<u32>,
     #[serde(default)]
     negation: RawList,
+    #[serde(default)]
+    city_name_ignore: Vec<String>,
     #[serde(default)]
     indicator: Vec<RawIndicator>,
 }
@@ -332,17 +326,6 @@ struct RawParameter {
     refuted: Vec<Spanned<String>>,
 }
 
-fn phrase_set(src: &Source, raw: &[Spanned<String>], problems: &mut Vec<Problem>) -> PhraseSet {
-    let mut out = Vec::new();
-    for p in raw {
-        match Phrase::parse(p.get_ref()) {
-            Ok(ph) => out.push(ph),
-            Err(e) => problems.push(src.problem(p.span().start, e)),
-        }
-    }
-    PhraseSet(out)
-}
-
 fn signs(src: &Source, raw: RawSigns, problems: &mut Vec<Problem>) -> Signs {
     let mut hosts = Vec::new();
     for h in raw.hosts {
@@ -352,13 +335,13 @@ fn signs(src: &Source, raw: RawSigns, problems: &mut Vec<Problem>) -> Signs {
         }
     }
     Signs {
-        links: phrase_set(src, raw.links, problems),
-        phrases: phrase_set(src, raw.phrases, problems),
+        links: crate::catalogue::phrases(src, raw.links, problems),
+        phrases: crate::catalogue::phrases(src, raw.phrases, problems),
         hosts,
         hosts_in_scope: raw.hosts_in_scope,
         skip_paths: raw.skip_paths.to_vec(),
-        unless: phrase_set(src, raw.unless, problems),
-        refuted: phrase_set(src, raw.refuted, problems),
+        unless: crate::catalogue::phrases(src, raw.unless, problems),
+        refuted: crate::catalogue::phrases(src, raw.refuted, problems),
     }
 }
 
@@ -374,16 +357,8 @@ fn valid_id(s: &str) -> bool {
 pub fn parse(src: &Source) -> Result<Verwaltung, LoadError> {
     let raw: RawFile = src.parse()?;
     let mut problems = Vec::new();
-    if *raw.schema.get_ref() != crate::catalogue::SCHEMA {
-        problems.push(src.problem(
-            raw.schema.span().start,
-            format!(
-                "schema {} is not supported (this ozgcheck reads schema 1)",
-                raw.schema.get_ref()
-            ),
-        ));
-    }
-    let negation = phrase_set(src, &raw.negation.phrases, &mut problems);
+    crate::catalogue::check_schema(src, &raw.schema, &mut problems);
+    let negation = crate::catalogue::phrases(src, &raw.negation.phrases, &mut problems);
     let mut ids = HashSet::new();
     let mut indicators = Vec::new();
     for ri in &raw.indicator {
@@ -420,7 +395,7 @@ pub fn parse(src: &Source) -> Result<Verwaltung, LoadError> {
                     ),
                 ));
             }
-            let terms = phrase_set(src, &rp.terms, &mut problems);
+            let terms = crate::catalogue::phrases(src, &rp.terms, &mut problems);
             let psigns = signs(src, raw_signs!(rp), &mut problems);
             if ri.per_office && terms.0.is_empty() {
                 problems
@@ -445,7 +420,7 @@ pub fn parse(src: &Source) -> Result<Verwaltung, LoadError> {
             name: ri.name.clone(),
             per_office: ri.per_office,
             own_channel: ri.own_channel,
-            channel_pages: phrase_set(src, &ri.channel_pages, &mut problems),
+            channel_pages: crate::catalogue::phrases(src, &ri.channel_pages, &mut problems),
             signs: isigns,
             parameters,
         });
@@ -454,6 +429,11 @@ pub fn parse(src: &Source) -> Result<Verwaltung, LoadError> {
         let mut v = Verwaltung {
             indicators,
             negation,
+            city_name_ignore: raw
+                .city_name_ignore
+                .iter()
+                .map(|w| crate::text::fold(w))
+                .collect(),
             links: LinkIndex::default(),
         };
         v.index_links();

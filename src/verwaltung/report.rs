@@ -3,7 +3,7 @@
 //! not, claimed or verified, with evidence or the reason.
 
 use super::{Counted, IndicatorVerdict, Verwaltung};
-use crate::report::{html_escape, shown, EvidenceOut, Lang};
+use crate::report::{html_escape, shown, t, EvidenceOut, Lang};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -91,13 +91,6 @@ impl VerwaltungOut {
             })
             .collect();
         VerwaltungOut { indicators }
-    }
-}
-
-fn t(lang: Lang, de: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::De => de,
-        Lang::En => en,
     }
 }
 
