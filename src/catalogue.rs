@@ -211,6 +211,8 @@ struct RawSignals {
     transaction: RawPhraseList,
     form_download: RawPhraseList,
     form_words: RawPhraseList,
+    #[serde(default)]
+    auxiliary: Option<RawPhraseList>,
     print: RawPhraseList,
     paper: RawPhraseList,
     login: RawPhraseList,
@@ -257,6 +259,8 @@ struct RawPage {
     schema: Spanned<u32>,
     main: Vec<Spanned<String>>,
     boilerplate: Vec<Spanned<String>>,
+    #[serde(default)]
+    boxes: Vec<Spanned<String>>,
     #[serde(default)]
     breadcrumb: Vec<Spanned<String>>,
 }
@@ -360,6 +364,9 @@ pub struct Signals {
     pub form_download: PhraseSet,
     /// Words that name an application form document.
     pub form_words: PhraseSet,
+    /// Documents that go with an application but are not its form (a
+    /// power of attorney, the landlord's confirmation).
+    pub auxiliary: PhraseSet,
     /// Wording that the filled-in form is printed and signed (read on a
     /// form and in the sentence that introduces it).
     pub print: PhraseSet,
@@ -400,6 +407,9 @@ pub struct Signals {
 pub struct PageRules {
     pub main: Vec<String>,
     pub boilerplate: Vec<String>,
+    /// Boxes: boilerplate beside the main content (a sidebar), content
+    /// inside it (a box of online services within the article).
+    pub boxes: Vec<String>,
     pub breadcrumb: Vec<String>,
 }
 
@@ -684,24 +694,28 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
     let mut problems = Vec::new();
     check_schema(src, &raw.schema, &mut problems);
     let mut list = |l: &RawPhraseList| phrases(src, &l.phrases, &mut problems);
+    // Lists of what is done (apply, submit, print) find every form of
+    // their verbs; lists of names find the names as written.
+    let verbs = PhraseSet::with_verb_forms;
     let signals = Signals {
-        application: list(&raw.application),
-        application_link: list(&raw.application_link),
-        transaction: list(&raw.transaction),
-        form_download: list(&raw.form_download),
+        application: verbs(list(&raw.application)),
+        application_link: verbs(list(&raw.application_link)),
+        transaction: verbs(list(&raw.transaction)),
+        form_download: verbs(list(&raw.form_download)),
         form_words: list(&raw.form_words),
-        print: list(&raw.print),
-        paper: list(&raw.paper),
+        auxiliary: raw.auxiliary.as_ref().map(&mut list).unwrap_or_default(),
+        print: verbs(list(&raw.print)),
+        paper: verbs(list(&raw.paper)),
         login: list(&raw.login),
-        negation: list(&raw.negation),
+        negation: verbs(list(&raw.negation)),
         appointment: list(&raw.appointment),
         contact: list(&raw.contact),
         search: list(&raw.search),
         news: list(&raw.news),
         service_section: list(&raw.service_section),
-        claim: list(&raw.claim),
-        hedge: list(&raw.hedge),
-        apply_verbs: list(&raw.apply_verbs),
+        claim: verbs(list(&raw.claim)),
+        hedge: verbs(list(&raw.hedge)),
+        apply_verbs: verbs(list(&raw.apply_verbs)),
     };
     finish(signals, problems)
 }
@@ -803,6 +817,7 @@ fn parse_page(src: &Source) -> Result<PageRules, LoadError> {
     let page = PageRules {
         main: sel(&raw.main),
         boilerplate: sel(&raw.boilerplate),
+        boxes: sel(&raw.boxes),
         breadcrumb: sel(&raw.breadcrumb),
     };
     finish(page, problems)

@@ -149,7 +149,10 @@ pub(super) fn classify_link(
         let form_word = sig.form_words.is_match(&local)
             || sig.form_download.is_match(anchor_f)
             || sig.print.is_match(sent_f);
-        if form_word && appointment.is_none() {
+        // A power of attorney or a landlord's confirmation goes with the
+        // application; it is not its form.
+        let auxiliary = sig.auxiliary.is_match(&local) || sig.auxiliary.is_match(sent_f);
+        if form_word && !auxiliary && appointment.is_none() {
             let rule = format!(
                 "downloadable form ({})",
                 link.url.path().rsplit('.').next().unwrap_or("document")

@@ -199,6 +199,13 @@ impl<'a> Reading<'a> {
             return same;
         }
         let prev = before[..line_start].trim_end();
-        prev[prev.rfind('\n').map_or(0, |i| i + 1)..].trim()
+        let prev_start = prev.rfind('\n').map_or(0, |i| i + 1);
+        // A block that is itself a link is a sibling item of a list, not
+        // what introduces this one.
+        let (links, share) = self.link_share(&(prev_start..prev.len()));
+        if links >= 1 && share >= super::LONE_LINK_SHARE {
+            return "";
+        }
+        prev[prev_start..].trim()
     }
 }

@@ -351,6 +351,50 @@ fn a_document_its_sentence_says_to_print_is_a_form() {
     );
 }
 
+/// A power of attorney or a landlord's confirmation goes with the
+/// application; offering it is no application form (level 2).
+#[test]
+fn a_document_that_goes_with_the_application_is_not_its_form() {
+    let main = "<h2>Formulare</h2><p><a href='/formulare/vollmacht_meldewesen.pdf'>Vollmacht (PDF)</a></p>";
+    assert_eq!(
+        check("Meldebescheinigung", main, "meldebescheinigung", &alive).0,
+        Level::Information
+    );
+    let main =
+        "<h2>Formulare</h2><p><a href='/formulare/meldebescheinigung.pdf'>Antrag (PDF)</a></p>";
+    assert_eq!(
+        check("Meldebescheinigung", main, "meldebescheinigung", &alive).0,
+        Level::FormAssistant
+    );
+}
+
+/// Items of a list of links are siblings: the item before a link does not
+/// lend it its words ("Online-Dienst: Fahrzeug abmelden" above
+/// "Informationen des Bundes").
+#[test]
+fn a_list_item_is_no_intro_to_the_next_one() {
+    let main = "<h2>Links</h2><ul><li><a href='https://portal.example/abmelden'>Online-Dienst: Fahrzeug abmelden</a></li>\
+                <li><a href='https://info.example/ikfz'>Informationen des Bundes</a></li></ul>";
+    let c = cat();
+    let f = findings(
+        &c,
+        "http://www.stadt.de/abmeldung.html",
+        &page("Fahrzeug abmelden", main),
+    );
+    let targets: Vec<&str> = f
+        .signals
+        .iter()
+        .filter(|s| s.kind == SignalKind::ApplicationLink)
+        .filter_map(|s| s.target.as_deref())
+        .collect();
+    assert_eq!(
+        targets,
+        vec!["https://portal.example/abmelden"],
+        "{:?}",
+        f.signals
+    );
+}
+
 #[test]
 fn mentions_alone_are_context_where_the_title_names_another_service() {
     let main = "<p>Wer Bürgergeld bezieht, stellt den Antrag beim Jobcenter. Auch Familien mit \

@@ -185,6 +185,7 @@ fn charset_param(ct: &str) -> Option<String> {
 pub struct Extractor {
     main: SelList,
     boilerplate: SelList,
+    boxes: SelList,
     breadcrumb: SelList,
     buttons: Selector,
     onclick_url: regex::Regex,
@@ -200,6 +201,7 @@ impl Extractor {
         Extractor {
             main: compile(&rules.main),
             boilerplate: compile(&rules.boilerplate),
+            boxes: compile(&rules.boxes),
             breadcrumb: compile(&rules.breadcrumb),
             buttons: fixed("[onclick], [data-href], [data-url], [data-link]"),
             onclick_url: regex::Regex::new(r#"['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[\w\-./]+\.(?:html?|php|aspx?|jsp)(?:\?[^'"\s]*)?)['"]"#)
@@ -217,6 +219,7 @@ impl Extractor {
         let mut title_el = None;
         let mut h1s = Vec::new();
         let mut boiler_hits = Vec::new();
+        let mut box_hits = Vec::new();
         let mut crumb_first: Vec<Option<ElementRef>> = vec![None; self.breadcrumb.len()];
         let mut main_hits: Vec<Vec<ElementRef>> = vec![Vec::new(); self.main.len()];
         let mut anchors = Vec::new();
@@ -240,6 +243,10 @@ impl Extractor {
             self.boilerplate.matching(&e, &mut hits);
             if !hits.is_empty() {
                 boiler_hits.push(e.id());
+            }
+            self.boxes.matching(&e, &mut hits);
+            if !hits.is_empty() {
+                box_hits.push(e.id());
             }
             self.breadcrumb.matching(&e, &mut hits);
             for &i in &hits {
@@ -272,21 +279,20 @@ impl Extractor {
             .into_iter()
             .filter(|id| !h1_ancestors.contains(id))
             .collect();
-        // Every node inside boilerplate, computed once (linear in the page).
-        let mut inside_boiler = HashSet::default();
-        for id in &boiler {
-            if inside_boiler.contains(id) {
-                continue;
-            }
-            if let Some(node) = doc.tree.get(*id) {
-                inside_boiler.extend(node.descendants().map(|d| d.id()));
-            }
-        }
+        let boxes: HashSet<_> = box_hits
+            .into_iter()
+            .filter(|id| !h1_ancestors.contains(id) && !boiler.contains(id))
+            .collect();
+        // Every node inside boilerplate or a box, computed once (linear in
+        // the page): the main content is never inside either.
+        let inside_boiler = descendants_of(&doc, &boiler);
+        let inside_box = descendants_of(&doc, &boxes);
         let in_boiler = |e: &ElementRef| -> bool { inside_boiler.contains(&e.id()) };
+        let in_aside = |e: &ElementRef| -> bool { in_boiler(e) || inside_box.contains(&e.id()) };
 
         let h1 = h1s
             .iter()
-            .filter(|e| !in_boiler(e) || h1_ancestors.contains(&e.id()))
+            .filter(|e| !in_aside(e) || h1_ancestors.contains(&e.id()))
             .map(|e| squash_ws(&e.text().collect::<String>()))
             .filter(|t| !t.is_empty())
             .collect();
@@ -300,7 +306,7 @@ impl Extractor {
         // Main content: the first main selector whose element has text.
         let main = main_hits.iter().find_map(|hits| {
             hits.iter()
-                .find(|e| !in_boiler(e) && e.text().any(|t| !t.trim().is_empty()))
+                .find(|e| !in_aside(e) && e.text().any(|t| !t.trim().is_empty()))
                 .copied()
         });
         let main_found = main.is_some();
@@ -317,9 +323,16 @@ impl Extractor {
             main_found,
             ..Page::default()
         };
+        // A box inside the main element is part of it; without one, boxes
+        // are sidebars of the whole body.
+        let skipped = if main_found {
+            boiler
+        } else {
+            boiler.union(&boxes).copied().collect()
+        };
         let mut main_ids = HashSet::default();
         if let Some(root) = root {
-            self.walk_main(root, &boiler, &base, &mut page, &mut main_ids);
+            self.walk_main(root, &skipped, &base, &mut page, &mut main_ids);
         }
 
         other_links(
@@ -524,6 +537,20 @@ impl Extractor {
 
 /// Every link of the document outside the main content, for crawling only
 /// (no span: they carry no signal).
+/// Every node inside one of `tops` (themselves included).
+fn descendants_of(doc: &Html, tops: &HashSet<ego_tree::NodeId>) -> HashSet<ego_tree::NodeId> {
+    let mut inside = HashSet::default();
+    for id in tops {
+        if inside.contains(id) {
+            continue;
+        }
+        if let Some(node) = doc.tree.get(*id) {
+            inside.extend(node.descendants().map(|d| d.id()));
+        }
+    }
+    inside
+}
+
 fn other_links<'a>(
     page: &mut Page,
     base: &Url,

@@ -92,6 +92,27 @@ fn main_content_excludes_navigation_and_footer() {
     assert_eq!(p.links.len(), 2, "the nav link is kept for crawling");
 }
 
+/// A box (aside) inside the main element is content, beside it a sidebar;
+/// without a main element every box is a sidebar.
+#[test]
+fn a_box_inside_the_main_content_is_content() {
+    let html = r#"<html><head><title>Bürgerbüro online</title></head><body>
+        <aside class="sidebar-left"><a href="/wohngeld">Wohngeld beantragen</a></aside>
+        <main><h1>Bürgerbüro online</h1><p>Einige Anliegen erledigen Sie online.</p>
+        <aside class="box"><h3>Online-Dienste</h3>
+        <a href="https://portal.example/urkunden">Urkunden bestellen</a></aside></main>
+        </body></html>"#;
+    let p = extractor().page(html, &url("https://www.x.de/online.html"));
+    assert!(p.main_found);
+    assert!(p.main_text.contains("Urkunden bestellen"));
+    assert!(!p.main_text.contains("Wohngeld"));
+    let without_main = html.replace("<main>", "<div>").replace("</main>", "</div>");
+    let p = extractor().page(&without_main, &url("https://www.x.de/online.html"));
+    assert!(!p.main_found);
+    assert!(!p.main_text.contains("Urkunden bestellen"));
+    assert!(!p.main_text.contains("Wohngeld"));
+}
+
 #[test]
 fn buttons_forms_and_frames() {
     let html = r#"<body><div id="inhalt">

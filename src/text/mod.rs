@@ -449,6 +449,38 @@ impl Token {
         }
     }
 
+    /// `Prefix` tokens that start with a separable verb prefix also as
+    /// zu-infinitive and participle (prefix + "zu"/"ge" + stem).
+    fn with_verb_forms(self) -> Token {
+        let forms = |w: &str| -> Vec<Token> {
+            let mut out = vec![Token::Prefix(w.to_string())];
+            if let Some(p) = SEPARABLE
+                .iter()
+                .find(|p| w.strip_prefix(**p).is_some_and(|rest| rest.len() >= 3))
+            {
+                let rest = &w[p.len()..];
+                out.push(Token::Prefix(format!("{p}zu{rest}")));
+                out.push(Token::Prefix(format!("{p}ge{rest}")));
+            }
+            out
+        };
+        match self {
+            Token::Prefix(w) => match forms(&w).as_slice() {
+                [one] => one.clone(),
+                many => Token::Any(many.to_vec()),
+            },
+            Token::Any(alts) => Token::Any(
+                alts.into_iter()
+                    .flat_map(|a| match a {
+                        Token::Prefix(w) => forms(&w),
+                        other => vec![other],
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// Whether the token could occur in `folded` at all (substring test).
     fn may_occur(&self, folded: &str) -> bool {
         match self {
@@ -460,6 +492,14 @@ impl Token {
         }
     }
 }
+
+/// Separable verb prefixes of German, longest first ("zurück" before
+/// "zu"): the zu-infinitive and the participle stand between prefix and
+/// stem ("an-zu-melden", "an-ge-meldet"). Grammar, not vocabulary.
+const SEPARABLE: &[&str] = &[
+    "herunter", "zurueck", "weiter", "hoch", "nach", "fest", "frei", "auf", "aus", "ein", "mit",
+    "vor", "bei", "her", "hin", "an", "ab", "um", "zu",
+];
 
 /// Most words that `...` lets stand between two tokens.
 const MAX_GAP_WORDS: usize = 16;
@@ -523,6 +563,20 @@ impl Phrase {
 
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The same phrase where each verb stem with a separable prefix also
+    /// finds its zu-infinitive and participle: "einreich" finds
+    /// "einzureichen" and "eingereicht", "ausfuell" "auszufüllen" and
+    /// "ausgefüllt". For lists of verbs, not of names ("Ausweis" is no
+    /// "ausgewiesen").
+    pub fn with_verb_forms(mut self) -> Self {
+        self.tokens = self
+            .tokens
+            .into_iter()
+            .map(Token::with_verb_forms)
+            .collect();
+        self
     }
 
     /// First match in folded text, as a folded byte range.
@@ -719,6 +773,12 @@ fn words(folded: &str) -> Vec<Range<usize>> {
 pub struct PhraseSet(pub Vec<Phrase>);
 
 impl PhraseSet {
+    /// Every phrase with its verbs' zu-infinitives and participles
+    /// (`Phrase::with_verb_forms`).
+    pub fn with_verb_forms(self) -> Self {
+        PhraseSet(self.0.into_iter().map(Phrase::with_verb_forms).collect())
+    }
+
     /// The first phrase that matches, with its folded range.
     pub fn find(&self, folded: &str) -> Option<(&Phrase, Range<usize>)> {
         let mut words_cache: Option<Vec<Range<usize>>> = None;

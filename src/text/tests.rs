@@ -234,3 +234,32 @@ fn phrase_index_prefilter_keeps_elided_words() {
     assert!(ix.may_match_raw(raw));
     assert!(ix.may_match_raw("Die Stadt-App"));
 }
+
+/// Lists of verbs find zu-infinitives and participles of separable verbs;
+/// other lists, and words without a separable prefix, stay as written.
+#[test]
+fn verb_forms_reach_zu_infinitives_and_participles() {
+    let verbs = p("online ... einreich").with_verb_forms();
+    for text in [
+        "Sie können den Antrag online einreichen",
+        "Unterlagen sind online einzureichen",
+        "Der Antrag wird online eingereicht",
+    ] {
+        assert!(verbs.is_match(&fold(text)), "{text}");
+    }
+    assert!(!p("online ... einreich").is_match(&fold("Unterlagen sind online einzureichen")));
+    let fill = p("online *antrag ... ausfuell").with_verb_forms();
+    assert!(fill.is_match(&fold(
+        "Um den Online-Antrag auszufüllen, registrieren Sie sich"
+    )));
+    // "beantrag" has no separable prefix: "zu beantragen" is two words.
+    let apply = p("online ... beantrag").with_verb_forms();
+    assert!(apply.is_match(&fold("Es ist online zu beantragen")));
+    assert!(!apply.is_match(&fold("Es ist online bezogen")));
+    // Names are not verbs: a name list keeps "Ausweis" from "ausgewiesen".
+    assert!(!p("ausweis").is_match(&fold("Das Gebiet ist ausgewiesen")));
+    // Alternatives are expanded one by one.
+    let any = p("online anmeld|abmeld").with_verb_forms();
+    assert!(any.is_match(&fold("online abgemeldet")));
+    assert!(any.is_match(&fold("online anzumelden")));
+}
