@@ -214,6 +214,7 @@ struct RawSignals {
     #[serde(default)]
     auxiliary: Option<RawPhraseList>,
     print: RawPhraseList,
+
     paper: RawPhraseList,
     login: RawPhraseList,
     negation: RawPhraseList,

@@ -53,6 +53,12 @@ pub(super) fn form_signals(r: &Reading<'_>, url: &Url) -> (Vec<Signal>, bool) {
                     Some(Cancel::ContactForm(p.source().to_string())),
                 )
             } else if form.fields < 2 && !form.has_file_upload {
+                // The login of an online service ("Mit BundID anmelden"):
+                // what a link that leads here rests on, though no service's
+                // own evidence.
+                if form.method == "post" && sig.login.is_match(&text_f) {
+                    application_form = true;
+                }
                 continue;
             } else if let Some((p, _)) = sig
                 .print

@@ -50,14 +50,21 @@ fn link_signal(
     let target_f = fold(&percent_decode(link.url.path()));
     let local = format!("{anchor_f} {target_f}");
     let mut sent_f = own_f;
-    let mut classified = classify_link(cat, ctx, link, &anchor_f, &sent_f, &target_f);
+    let heading_f = r.heading_of(span.start);
+    let words = |sentence| LinkWords {
+        anchor: &anchor_f,
+        sentence,
+        target: &target_f,
+        heading: heading_f,
+    };
+    let mut classified = classify_link(cat, ctx, link, &words(&sent_f));
     if lone
         && classified
             .as_ref()
             .is_none_or(|c| c.0 == SignalKind::FormDownload)
     {
         let with_intro = fold(&format!("{}\n{sentence}", r.intro_of(s_range.start)));
-        if let Some(c) = classify_link(cat, ctx, link, &anchor_f, &with_intro, &target_f)
+        if let Some(c) = classify_link(cat, ctx, link, &words(&with_intro))
             .filter(|c| classified.as_ref().is_none_or(|k| c.1 > k.1))
         {
             classified = Some(c);
@@ -109,15 +116,23 @@ fn link_signal(
 
 pub(super) type Classified = (SignalKind, Level, String, Option<Cancel>);
 
+/// The folded words a link is read by: its own text, its sentence (or the
+/// sentence before), its target's path and the heading of its section.
+pub(super) struct LinkWords<'w> {
+    pub anchor: &'w str,
+    pub sentence: &'w str,
+    pub target: &'w str,
+    pub heading: &'w str,
+}
+
 /// Decide what a link in the main content signals, if anything.
 pub(super) fn classify_link(
     cat: &Catalogue,
     ctx: &Context,
     link: &Link,
-    anchor_f: &str,
-    sent_f: &str,
-    target_f: &str,
+    words: &LinkWords<'_>,
 ) -> Option<Classified> {
+    let (anchor_f, sent_f, target_f) = (words.anchor, words.sentence, words.target);
     let sig = &cat.signals;
     let host = link.url.host_str().unwrap_or_default();
     let local = format!("{anchor_f} {target_f}");
@@ -170,7 +185,11 @@ pub(super) fn classify_link(
         // A general portal or form platform hosts many services: a link to
         // it needs wording that names an application or a form.
         let general = matches!(portal.services, Scope::All);
-        let names_form = sig.form_words.is_match(anchor_f) || sig.form_words.is_match(sent_f);
+        // A section headed as the online way ("Antrag über einen
+        // Onlinedienst") says it for the portal links in it.
+        let names_form = sig.form_words.is_match(anchor_f)
+            || sig.form_words.is_match(sent_f)
+            || sig.application.is_match(words.heading);
         if !general || application.is_some() || names_form || cancelled.is_some() {
             let rule = format!("link to service portal {} ({host})", portal.name);
             return Some((SignalKind::PortalLink, Level::Online, rule, cancelled));

@@ -106,6 +106,17 @@ impl<'a> Reading<'a> {
         self.named_within(folded, &[])
     }
 
+    /// The folded heading of the section a piece of text stands in ("" on
+    /// the page's top).
+    pub(super) fn heading_of(&self, at: usize) -> &str {
+        self.page
+            .heading_spans
+            .iter()
+            .rposition(|h| h.start <= at)
+            .and_then(|i| self.heads.get(i))
+            .map_or("", String::as_str)
+    }
+
     /// The section a piece of text stands in (see [`Section`]).
     pub(super) fn section_of(&self, at: usize) -> Section {
         let Some(i) = self.page.heading_spans.iter().rposition(|h| h.start <= at) else {

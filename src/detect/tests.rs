@@ -58,6 +58,10 @@ fn cat() -> Catalogue {
 }
 
 fn findings(cat: &Catalogue, url: &str, body: &str) -> PageFindings {
+    findings_in(cat, State::NW, url, body)
+}
+
+fn findings_in(cat: &Catalogue, state: State, url: &str, body: &str) -> PageFindings {
     let u = Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
     let ex = Extractor::new(&cat.page);
     let page = read_page(&ex, &u, body.as_bytes(), Some("text/html"), true)
@@ -65,7 +69,7 @@ fn findings(cat: &Catalogue, url: &str, body: &str) -> PageFindings {
         .unwrap_or_else(|| panic!("no page"));
     let in_scope = |h: &str| h.ends_with("stadt.de");
     let ctx = Context {
-        state: State::NW,
+        state,
         city: "Musterstadt",
         in_scope: &in_scope,
     };
@@ -393,6 +397,58 @@ fn a_list_item_is_no_intro_to_the_next_one() {
         "{:?}",
         f.signals
     );
+}
+
+/// The login of an online service is what a link that leads to it rests
+/// on; a form of buttons without a login is not.
+#[test]
+fn a_login_to_an_online_service_is_an_application_gateway() {
+    let c = cat();
+    let login = "<p>Melden Sie sich an oder fahren Sie ohne Konto fort.</p><form method='post' action='/x'>\
+                 <button type='submit' name='login' value='bundid'>Mit BundID anmelden</button>\
+                 <button type='submit' name='login' value='gast'>Ohne Konto fortfahren</button></form>";
+    let f = findings(
+        &c,
+        "http://service.stadt.de/onlinedienst/1120",
+        &page("Urkundenanforderung online", login),
+    );
+    assert!(f.application_form);
+    let vote = login
+        .replace("Mit BundID anmelden", "Ja")
+        .replace("Ohne Konto fortfahren", "Nein");
+    let f = findings(
+        &c,
+        "http://service.stadt.de/onlinedienst/1120",
+        &page("Umfrage", &vote),
+    );
+    assert!(!f.application_form);
+}
+
+/// A general state portal needs wording that offers the application: a
+/// section headed as the online way gives it to the links in it.
+#[test]
+fn a_section_headed_as_the_online_way_speaks_for_its_portal_link() {
+    let c = cat();
+    let body = |heading: &str| {
+        page(
+            "Fischereischein",
+            &format!(
+                "<p>Den Fischereischein erhalten Sie nach der Prüfung.</p><h2>{heading}</h2>\
+                 <p>Melden Sie sich mit Ihrem Konto im <a href='https://www.bayernportal.de/fs'>Portal des Landes</a> an.</p>"
+            ),
+        )
+    };
+    let level = |heading: &str| {
+        let f = findings_in(
+            &c,
+            State::BY,
+            "http://www.stadt.de/fischereischein.html",
+            &body(heading),
+        );
+        level_of(&c, &[f], "fischereischein", &alive)
+    };
+    assert_eq!(level("Antrag über einen Onlinedienst"), Level::Online);
+    assert_eq!(level("Weitere Informationen"), Level::Information);
 }
 
 #[test]
