@@ -332,10 +332,17 @@ impl Portal {
     }
 }
 
-/// `pattern` is a host or `*.domain`; hosts compare case-insensitively.
+/// `pattern` is a host, `*.domain` or `label.*`; hosts compare
+/// case-insensitively.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
     // Called for every link of every page: compares in place, no copies.
     let host = host.trim_end_matches('.');
+    if let Some(label) = pattern.strip_suffix(".*") {
+        // `label.*`: the first label, on any domain (ikfz.kreis-x.de).
+        return host
+            .split_once('.')
+            .is_some_and(|(first, rest)| first.eq_ignore_ascii_case(label) && rest.contains('.'));
+    }
     match pattern.strip_prefix("*.") {
         Some(domain) => {
             host.eq_ignore_ascii_case(domain)
@@ -581,7 +588,12 @@ impl Catalogue {
         self.portals
             .iter()
             .filter(|p| p.matches_host(host))
-            .max_by_key(|p| (!p.host.starts_with("*."), p.host.len()))
+            .max_by_key(|p| {
+                (
+                    !p.host.starts_with("*.") && !p.host.ends_with(".*"),
+                    p.host.len(),
+                )
+            })
     }
 }
 
@@ -731,7 +743,8 @@ fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, 
         let p = p.get_ref();
         let host = p.host.get_ref().to_ascii_lowercase();
         let at = p.host.span().start;
-        let bare = host.strip_prefix("*.").unwrap_or(&host);
+        let first_label = host.strip_suffix(".*");
+        let bare = host.strip_prefix("*.").or(first_label).unwrap_or(&host);
         let states = scope(src, &p.states, &mut problems, State::parse);
         // A whole top-level domain only where one state owns it (.nrw,
         // .bayern): an entry for one state may name one, no other may.
@@ -739,7 +752,7 @@ fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, 
             && bare.len() >= 3
             && matches!(&states, Scope::Only(v) if v.len() == 1);
         let valid_host = !bare.is_empty()
-            && (bare.contains('.') || state_tld)
+            && (bare.contains('.') || state_tld || (first_label.is_some() && !bare.contains('.')))
             && bare
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
@@ -747,7 +760,7 @@ fn parse_portals(src: &Source, ids: &HashSet<ServiceId>) -> Result<Vec<Portal>, 
             problems.push(src.problem(
                 at,
                 format!(
-                    "portal host {host:?} must be a host name or *.domain \
+                    "portal host {host:?} must be a host name, *.domain or label.* \
                      (a bare *.tld only for a portal of one state)"
                 ),
             ));
@@ -962,6 +975,10 @@ mod tests {
         ));
         assert!(host_matches("*.Hagen.de", "a.b.HAGEN.de."));
         assert!(!host_matches("*.hagen.de", "de"));
+        assert!(host_matches("ikfz.*", "ikfz.lk-seenplatte.de"));
+        assert!(host_matches("ikfz.*", "IKFZ.hamburg.de."));
+        assert!(!host_matches("ikfz.*", "www.ikfz.de"));
+        assert!(!host_matches("ikfz.*", "ikfz.de"));
         assert!(!host_matches("*.hagen.de", "xhagen.de"));
         assert!(!host_matches("*.hagen.de", "hagen.de.evil.com"));
         assert!(!host_matches("hagen.de", "www.hagen.de"));

@@ -17,7 +17,12 @@ pub(super) fn link_signals(r: &Reading<'_>, ctx: &Context, url: &Url) -> (Vec<Si
             continue;
         }
         if let Some((sentence_start, found)) = link_signal(r, ctx, link, &span) {
-            linked_sentences.push(sentence_start);
+            // A form to download leaves its sentence's words standing: "am
+            // Bildschirm ausfüllen und elektronisch übermitteln" is a claim
+            // of its own.
+            if found.iter().any(|s| s.kind != SignalKind::FormDownload) {
+                linked_sentences.push(sentence_start);
+            }
             signals.extend(found);
         }
     }

@@ -451,6 +451,36 @@ fn a_section_headed_as_the_online_way_speaks_for_its_portal_link() {
     assert_eq!(level("Weitere Informationen"), Level::Information);
 }
 
+/// A form to download does not silence its sentence: an interactive PDF
+/// "sent electronically with its Absenden button" is a claim of its own;
+/// one to print stays level 2.
+#[test]
+fn a_document_link_leaves_its_sentence_s_claim_standing() {
+    let main = |how: &str| {
+        format!(
+            "<p><a href='/formulare/parkausweis_antrag.pdf'>Antrag auf einen Bewohnerparkausweis (PDF)</a> – \
+             am Bildschirm ausfüllen und {how}.</p>"
+        )
+    };
+    let sent =
+        main("über die Schaltfläche „Absenden“ elektronisch an die Stadtverwaltung übermitteln");
+    assert_eq!(
+        check("Bewohnerparkausweis", &sent, "bewohnerparkausweis", &alive),
+        (Level::Online, Some(Basis::Claimed))
+    );
+    let printed = main("ausgedruckt und unterschrieben an die Stadtverwaltung senden");
+    assert_eq!(
+        check(
+            "Bewohnerparkausweis",
+            &printed,
+            "bewohnerparkausweis",
+            &alive
+        )
+        .0,
+        Level::FormAssistant
+    );
+}
+
 #[test]
 fn mentions_alone_are_context_where_the_title_names_another_service() {
     let main = "<p>Wer Bürgergeld bezieht, stellt den Antrag beim Jobcenter. Auch Familien mit \
