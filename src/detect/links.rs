@@ -85,6 +85,7 @@ fn link_signal(
         return None;
     }
     let (kind, level, rule, cancelled) = classified?;
+    let then_f = fold(r.next_in_block(s_range.end));
     let excerpt = excerpt_marked(r.text(), &s_range, span);
     let mut out = Vec::new();
     for svc in &services {
@@ -104,6 +105,15 @@ fn link_signal(
         if cancelled.is_none() && kind != SignalKind::FormDownload {
             if let Some(p) = negated(cat, &sent_f) {
                 cancelled = Some(Cancel::Negated(p.to_string()));
+            }
+        }
+        // "Mit X erstellen Sie den Antrag am Bildschirm. Anschließend drucken
+        // Sie ihn aus …": the way that goes on to paper is a form assistant.
+        if cancelled.is_none()
+            && matches!(kind, SignalKind::ApplicationLink | SignalKind::PortalLink)
+        {
+            if let Some((p, _)) = cat.signals.print.find(&then_f) {
+                cancelled = Some(Cancel::Printed(p.source().to_string()));
             }
         }
         out.push(Signal {
@@ -160,7 +170,7 @@ pub(super) fn classify_link(
         .or_else(|| {
             sig.application
                 .find(sent_f)
-                .filter(|_| !sig.appointment.is_match(sent_f))
+                .filter(|_| !sig.appointment.is_match(sent_f) && !sig.hedge.is_match(sent_f))
                 .map(|(p, _)| format!("sentence offers the online application: \"{}\"", p.source()))
         });
     if is_document(&link.url) {

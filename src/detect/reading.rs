@@ -86,6 +86,19 @@ impl<'a> Reading<'a> {
         lo..hi
     }
 
+    /// The sentence after the one that ends at `end`, if it stands in the
+    /// same block (paragraph): what the text goes on to say.
+    pub(super) fn next_in_block(&self, end: usize) -> &'a str {
+        let sents = self.main.sentences();
+        let k = sents.partition_point(|s| s.start < end);
+        let text = self.text();
+        sents
+            .get(k)
+            .filter(|s| !text.get(end..s.start).unwrap_or("\n").contains('\n'))
+            .and_then(|s| text.get(s.clone()))
+            .unwrap_or_default()
+    }
+
     /// The services folded text names. Where it stands in a context (the
     /// services of its section or page), a weak term ("Ummeldung" on the
     /// Gewerbe page) names nothing, so the context speaks.

@@ -481,6 +481,28 @@ fn a_document_link_leaves_its_sentence_s_claim_standing() {
     );
 }
 
+/// A way that goes on to paper in the next sentence of its paragraph is a
+/// form assistant: the portal link does not make the application online.
+#[test]
+fn a_portal_way_that_ends_on_paper_is_a_form_assistant() {
+    let main = |then: &str| {
+        format!(
+            "<p>Mit <a href='https://www.elterngeld-digital.de/ams/Elterngeld'>ElterngeldDigital</a> \
+             erstellen Sie Ihren Antrag bequem am Bildschirm. {then}</p>"
+        )
+    };
+    let paper = main("Anschließend drucken Sie ihn aus und reichen ihn unterschrieben bei der Elterngeldstelle ein.");
+    assert_ne!(
+        check("Elterngeld", &paper, "elterngeld", &alive).0,
+        Level::Online
+    );
+    let online = main("Die Nachweise laden Sie dort direkt hoch.");
+    assert_eq!(
+        check("Elterngeld", &online, "elterngeld", &alive).0,
+        Level::Online
+    );
+}
+
 #[test]
 fn mentions_alone_are_context_where_the_title_names_another_service() {
     let main = "<p>Wer Bürgergeld bezieht, stellt den Antrag beim Jobcenter. Auch Familien mit \
