@@ -671,9 +671,14 @@ pub fn to_html_table(r: &Ranking, german: bool) -> String {
             "Rank", "City", "State", "Status", "online", "verified", "Share", "Points",
         ]
     };
+    // The Verwaltung indicators the crawl sees, one column each.
+    let extra = verwaltung_ids(r);
     let mut b = String::from("<div class=\"scroll\"><table class=\"ranking\"><thead><tr>");
     for h in heads {
         let _ = write!(b, "<th scope=\"col\">{h}</th>");
+    }
+    for id in &extra {
+        let _ = write!(b, "<th scope=\"col\">{}</th>", esc(id));
     }
     b.push_str("</tr></thead><tbody>");
     for c in &r.cities {
@@ -690,7 +695,7 @@ pub fn to_html_table(r: &Ranking, german: bool) -> String {
         let _ = write!(
             b,
             "<tr><td data-v=\"{rank}\">{rank_s}</td><td data-v=\"{cityv}\">{city}</td><td>{}</td><td>{status}</td>\
-             <td data-v=\"{on}\">{on}/{total}</td><td data-v=\"{ver}\">{ver}</td><td data-v=\"{share}\">{share_s}</td><td data-v=\"{points}\">{points_s}</td></tr>",
+             <td data-v=\"{on}\">{on}/{total}</td><td data-v=\"{ver}\">{ver}</td><td data-v=\"{share}\">{share_s}</td><td data-v=\"{points}\">{points_s}</td>",
             c.state,
             rank = c.rank.unwrap_or(usize::MAX),
             rank_s = c.rank.map(|x| x.to_string()).unwrap_or_else(|| "–".into()),
@@ -706,6 +711,16 @@ pub fn to_html_table(r: &Ranking, german: bool) -> String {
             points = c.points.unwrap_or(-1.0),
             points_s = c.points.map(|p| decimal(p, 1, german)).unwrap_or_default(),
         );
+        for id in &extra {
+            let v = c.verwaltung.get(id).filter(|_| c.share.is_some());
+            let _ = write!(
+                b,
+                "<td data-v=\"{}\">{}</td>",
+                v.copied().unwrap_or(-1.0),
+                v.map(|p| decimal(*p, 1, german)).unwrap_or_default()
+            );
+        }
+        b.push_str("</tr>");
     }
     b.push_str("</tbody></table></div>");
     b

@@ -168,9 +168,25 @@ async fn a_survey_crawls_every_city_ranks_them_and_resumes() {
         "{csv}"
     );
 
+    // The Verwaltung indicators the crawl sees stand in every format.
+    assert!(
+        rows[0]["verwaltung"]["online-terminvergabe"].is_number(),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.contains(";points_online-terminvergabe")),
+        "{csv}"
+    );
     let html = ozgcheck(&["ranking", "--db", "db", "--format", "html"], tmp.path());
     let html = String::from_utf8_lossy(&html.stdout).to_string();
     assert!(html.contains("<h1>Rangliste Testumfrage</h1>"), "{html}");
+    assert!(
+        html.contains("<th scope=\"col\">online-terminvergabe</th>"),
+        "{html}"
+    );
     for c in &rows[..3] {
         let link = format!(
             "<a href=\"/run/{}\">",
