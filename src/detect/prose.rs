@@ -129,6 +129,14 @@ pub(super) fn prose_claims(
         }
         let cancelled = negated(rd.cat, &folded)
             .map(|n| Cancel::Negated(n.to_string()))
+            // A heading that ends in a colon ("Antrag online stellen:")
+            // announces what follows; an empty list there takes it back.
+            .or_else(|| {
+                trimmed
+                    .ends_with(':')
+                    .then(|| fold(rd.next_sentence(s_range.end)))
+                    .and_then(|next| negated(rd.cat, &next).map(|n| Cancel::Negated(n.to_string())))
+            })
             .or_else(|| {
                 let first = |list: &crate::text::PhraseSet| {
                     list.find(&folded).map(|(n, _)| n.source().to_string())

@@ -86,6 +86,16 @@ impl<'a> Reading<'a> {
         lo..hi
     }
 
+    /// The sentence after the one that ends at `end`, in whatever block.
+    pub(super) fn next_sentence(&self, end: usize) -> &'a str {
+        let sents = self.main.sentences();
+        let k = sents.partition_point(|s| s.start < end);
+        sents
+            .get(k)
+            .and_then(|s| self.text().get(s.clone()))
+            .unwrap_or_default()
+    }
+
     /// The sentence after the one that ends at `end`, if it stands in the
     /// same block (paragraph): what the text goes on to say.
     pub(super) fn next_in_block(&self, end: usize) -> &'a str {

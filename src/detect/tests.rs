@@ -503,6 +503,29 @@ fn a_portal_way_that_ends_on_paper_is_a_form_assistant() {
     );
 }
 
+/// A heading that ends in a colon announces what follows: an empty list of
+/// online services there takes the claim back. "Über das Internet" is
+/// online, "nicht über das Internet" is not.
+#[test]
+fn an_announced_online_way_that_lists_nothing_is_no_claim() {
+    let empty =
+        "<p>Unterhaltsvorschuss - Antrag online stellen:</p><p>Keine Verfahren gefunden.</p>";
+    assert_eq!(
+        check("Unterhaltsvorschuss", empty, "unterhaltsvorschuss", &alive).0,
+        Level::Information
+    );
+    let yes = "<p>Sie können den Antrag auf Papier einreichen oder über das Internet stellen.</p>";
+    assert_eq!(
+        check("Wohngeld", yes, "wohngeld", &alive),
+        (Level::Online, Some(Basis::Claimed))
+    );
+    let no = "<p>Den Antrag können Sie nicht über das Internet stellen, bitte kommen Sie ins Rathaus.</p>";
+    assert_eq!(
+        check("Wohngeld", no, "wohngeld", &alive).0,
+        Level::Information
+    );
+}
+
 #[test]
 fn mentions_alone_are_context_where_the_title_names_another_service() {
     let main = "<p>Wer Bürgergeld bezieht, stellt den Antrag beim Jobcenter. Auch Familien mit \
