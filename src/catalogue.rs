@@ -214,7 +214,6 @@ struct RawSignals {
     #[serde(default)]
     auxiliary: Option<RawPhraseList>,
     print: RawPhraseList,
-
     paper: RawPhraseList,
     login: RawPhraseList,
     negation: RawPhraseList,
@@ -226,6 +225,8 @@ struct RawSignals {
     claim: RawPhraseList,
     hedge: RawPhraseList,
     apply_verbs: RawPhraseList,
+    #[serde(default)]
+    separable_prefixes: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -706,10 +707,24 @@ fn parse_signals(src: &Source) -> Result<Signals, LoadError> {
     let raw: RawSignals = src.parse()?;
     let mut problems = Vec::new();
     check_schema(src, &raw.schema, &mut problems);
-    let mut list = |l: &RawPhraseList| phrases(src, &l.phrases, &mut problems);
     // Lists of what is done (apply, submit, print) find every form of
     // their verbs; lists of names find the names as written.
-    let verbs = PhraseSet::with_verb_forms;
+    let mut separable = Vec::new();
+    for p in &raw.separable_prefixes {
+        let word = p.get_ref();
+        if word.len() < 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            problems.push(src.problem(
+                p.span().start,
+                format!("separable prefix {word:?} must be two or more lowercase letters a-z"),
+            ));
+        } else {
+            separable.push(word.clone());
+        }
+    }
+    // Longest first: "zurueck" before "zu".
+    separable.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let verbs = |set: PhraseSet| set.with_verb_forms(&separable);
+    let mut list = |l: &RawPhraseList| phrases(src, &l.phrases, &mut problems);
     let signals = Signals {
         application: verbs(list(&raw.application)),
         application_link: verbs(list(&raw.application_link)),
@@ -914,6 +929,30 @@ mod tests {
             assert!(c.services.iter().any(|s| s.id.as_str() == id), "{id}");
         }
         assert!(c.services.len() >= 40, "{} services", c.services.len());
+    }
+
+    /// Separable prefixes are data, checked on load with the line of the
+    /// bad one.
+    #[test]
+    fn a_bad_separable_prefix_is_refused_with_its_line() {
+        let text = include_str!("../catalogues/signals.toml").replacen(
+            "separable_prefixes = [",
+            "separable_prefixes = [\"Zu-\", ",
+            1,
+        );
+        let err = match parse_signals(&Source {
+            name: "signals.toml".into(),
+            text: &text,
+        }) {
+            Ok(_) => panic!("a bad prefix was accepted"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("separable prefix \"Zu-\""), "{err}");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("separable_prefixes"))
+            .map_or(0, |i| i + 1);
+        assert!(err.contains(&format!("signals.toml:{line}")), "{err}");
     }
 
     #[test]

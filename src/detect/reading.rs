@@ -88,25 +88,27 @@ impl<'a> Reading<'a> {
 
     /// The sentence after the one that ends at `end`, in whatever block.
     pub(super) fn next_sentence(&self, end: usize) -> &'a str {
-        let sents = self.main.sentences();
-        let k = sents.partition_point(|s| s.start < end);
-        sents
-            .get(k)
-            .and_then(|s| self.text().get(s.clone()))
+        self.next_range(end)
+            .and_then(|s| self.text().get(s))
             .unwrap_or_default()
     }
 
     /// The sentence after the one that ends at `end`, if it stands in the
     /// same block (paragraph): what the text goes on to say.
     pub(super) fn next_in_block(&self, end: usize) -> &'a str {
-        let sents = self.main.sentences();
-        let k = sents.partition_point(|s| s.start < end);
         let text = self.text();
-        sents
-            .get(k)
-            .filter(|s| !text.get(end..s.start).unwrap_or("\n").contains('\n'))
-            .and_then(|s| text.get(s.clone()))
+        self.next_range(end)
+            .filter(|s| {
+                text.get(end..s.start)
+                    .is_some_and(|gap| !gap.contains('\n'))
+            })
+            .and_then(|s| text.get(s))
             .unwrap_or_default()
+    }
+
+    fn next_range(&self, end: usize) -> Option<Range<usize>> {
+        let sents = self.main.sentences();
+        sents.get(sents.partition_point(|s| s.start < end)).cloned()
     }
 
     /// The services folded text names. Where it stands in a context (the
@@ -132,17 +134,19 @@ impl<'a> Reading<'a> {
     /// The folded heading of the section a piece of text stands in ("" on
     /// the page's top).
     pub(super) fn heading_of(&self, at: usize) -> &str {
-        self.page
-            .heading_spans
-            .iter()
-            .rposition(|h| h.start <= at)
+        self.heading_index(at)
             .and_then(|i| self.heads.get(i))
             .map_or("", String::as_str)
     }
 
+    /// The index of the last heading at or before `at`.
+    fn heading_index(&self, at: usize) -> Option<usize> {
+        self.page.heading_spans.iter().rposition(|h| h.start <= at)
+    }
+
     /// The section a piece of text stands in (see [`Section`]).
     pub(super) fn section_of(&self, at: usize) -> Section {
-        let Some(i) = self.page.heading_spans.iter().rposition(|h| h.start <= at) else {
+        let Some(i) = self.heading_index(at) else {
             return Section::Page;
         };
         let named = self.named_in(&self.heads[i]);

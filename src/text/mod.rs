@@ -449,15 +449,16 @@ impl Token {
         }
     }
 
-    /// `Prefix` tokens that start with a separable verb prefix also as
-    /// zu-infinitive and participle (prefix + "zu"/"ge" + stem).
-    fn with_verb_forms(self) -> Token {
+    /// `Prefix` tokens that start with a separable verb prefix (`separable`,
+    /// longest first) also as zu-infinitive and participle: the "zu" and
+    /// "ge" stand between prefix and stem ("an-zu-melden", "an-ge-meldet").
+    fn with_verb_forms(self, separable: &[String]) -> Token {
         let forms = |w: &str| -> Vec<Token> {
             let mut out = vec![Token::Prefix(w.to_string())];
-            if let Some(p) = SEPARABLE
-                .iter()
-                .find(|p| w.strip_prefix(**p).is_some_and(|rest| rest.len() >= 3))
-            {
+            if let Some(p) = separable.iter().find(|p| {
+                w.strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.len() >= 3)
+            }) {
                 let rest = &w[p.len()..];
                 out.push(Token::Prefix(format!("{p}zu{rest}")));
                 out.push(Token::Prefix(format!("{p}ge{rest}")));
@@ -492,14 +493,6 @@ impl Token {
         }
     }
 }
-
-/// Separable verb prefixes of German, longest first ("zurück" before
-/// "zu"): the zu-infinitive and the participle stand between prefix and
-/// stem ("an-zu-melden", "an-ge-meldet"). Grammar, not vocabulary.
-const SEPARABLE: &[&str] = &[
-    "herunter", "zurueck", "weiter", "hoch", "nach", "fest", "frei", "auf", "aus", "ein", "mit",
-    "vor", "bei", "her", "hin", "an", "ab", "um", "zu",
-];
 
 /// Most words that `...` lets stand between two tokens.
 const MAX_GAP_WORDS: usize = 16;
@@ -569,12 +562,13 @@ impl Phrase {
     /// finds its zu-infinitive and participle: "einreich" finds
     /// "einzureichen" and "eingereicht", "ausfuell" "auszufüllen" and
     /// "ausgefüllt". For lists of verbs, not of names ("Ausweis" is no
-    /// "ausgewiesen").
-    pub fn with_verb_forms(mut self) -> Self {
+    /// "ausgewiesen"). `separable`: the prefixes, longest first ("zurueck"
+    /// before "zu").
+    pub fn with_verb_forms(mut self, separable: &[String]) -> Self {
         self.tokens = self
             .tokens
             .into_iter()
-            .map(Token::with_verb_forms)
+            .map(|t| t.with_verb_forms(separable))
             .collect();
         self
     }
@@ -775,8 +769,13 @@ pub struct PhraseSet(pub Vec<Phrase>);
 impl PhraseSet {
     /// Every phrase with its verbs' zu-infinitives and participles
     /// (`Phrase::with_verb_forms`).
-    pub fn with_verb_forms(self) -> Self {
-        PhraseSet(self.0.into_iter().map(Phrase::with_verb_forms).collect())
+    pub fn with_verb_forms(self, separable: &[String]) -> Self {
+        PhraseSet(
+            self.0
+                .into_iter()
+                .map(|p| p.with_verb_forms(separable))
+                .collect(),
+        )
     }
 
     /// The first phrase that matches, with its folded range.

@@ -239,7 +239,8 @@ fn phrase_index_prefilter_keeps_elided_words() {
 /// other lists, and words without a separable prefix, stay as written.
 #[test]
 fn verb_forms_reach_zu_infinitives_and_participles() {
-    let verbs = p("online ... einreich").with_verb_forms();
+    let sep: Vec<String> = ["aus", "ein", "an", "ab"].map(String::from).to_vec();
+    let verbs = p("online ... einreich").with_verb_forms(&sep);
     for text in [
         "Sie können den Antrag online einreichen",
         "Unterlagen sind online einzureichen",
@@ -248,18 +249,18 @@ fn verb_forms_reach_zu_infinitives_and_participles() {
         assert!(verbs.is_match(&fold(text)), "{text}");
     }
     assert!(!p("online ... einreich").is_match(&fold("Unterlagen sind online einzureichen")));
-    let fill = p("online *antrag ... ausfuell").with_verb_forms();
+    let fill = p("online *antrag ... ausfuell").with_verb_forms(&sep);
     assert!(fill.is_match(&fold(
         "Um den Online-Antrag auszufüllen, registrieren Sie sich"
     )));
     // "beantrag" has no separable prefix: "zu beantragen" is two words.
-    let apply = p("online ... beantrag").with_verb_forms();
+    let apply = p("online ... beantrag").with_verb_forms(&sep);
     assert!(apply.is_match(&fold("Es ist online zu beantragen")));
     assert!(!apply.is_match(&fold("Es ist online bezogen")));
     // Names are not verbs: a name list keeps "Ausweis" from "ausgewiesen".
     assert!(!p("ausweis").is_match(&fold("Das Gebiet ist ausgewiesen")));
     // Alternatives are expanded one by one.
-    let any = p("online anmeld|abmeld").with_verb_forms();
+    let any = p("online anmeld|abmeld").with_verb_forms(&sep);
     assert!(any.is_match(&fold("online abgemeldet")));
     assert!(any.is_match(&fold("online anzumelden")));
 }
